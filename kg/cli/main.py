@@ -1,0 +1,53 @@
+"""The `kg` application: global options, and the commands of each module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.cli import graph, query
+
+app = typer.Typer(
+    name="kg",
+    help="hospital-cyber-kg: build, validate, query and publish the knowledge graph of "
+    "cyberattacks on French hospitals.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            envvar="KG_ROOT",
+            file_okay=False,
+            help="Project folder (with ontology/, data/, queries/); default: found from here.",
+        ),
+    ] = None,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar="KG_HOME",
+            file_okay=False,
+            help="Folder of the persisted store; default: <project>/.kg.",
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = {"root": root, "home": home}
+
+
+app.command("build")(graph.build_command)
+app.command("validate")(graph.validate_command)
+app.command("stats")(graph.stats_command)
+app.command("queries")(query.queries_command)
+app.command("query")(query.query_command)
+app.command("sparql")(query.sparql_command)
+app.command("attacks")(query.attacks_command)

@@ -1,0 +1,183 @@
+"""kg queries, kg query, kg sparql, kg attacks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kg.cli.common import project, reports_errors
+
+if TYPE_CHECKING:
+    from kg.query import Answer
+
+FORMAT_HELP = "table, csv, tsv, json, sparql-json or sparql-xml (ttl or nt for graphs)"
+ATTACK_COLUMNS = [
+    "incident",
+    "date",
+    "establishment",
+    "finess",
+    "commune",
+    "department",
+    "actors",
+    "certainty",
+]
+
+Format = Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)]
+Explain = Annotated[bool, typer.Option("--explain", help="Print the SPARQL and its bindings.")]
+Endpoint = Annotated[
+    str | None,
+    typer.Option("--endpoint", help="Run on this SPARQL endpoint instead of the embedded store."),
+]
+Backend = Annotated[
+    str,
+    typer.Option(
+        "--backend", help="Embedded engine: oxigraph (persisted store) or memory (rdflib)."
+    ),
+]
+
+
+def _parse_params(params: list[str]) -> dict[str, str]:
+    from kg.errors import QueryError
+
+    out: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise QueryError(f"--param '{item[:80]}' is not key=value", "e.g. --param year=2022")
+        if key.strip() in out:
+            raise QueryError(f"--param {key.strip()} is given twice")
+        out[key.strip()] = value
+    return out
+
+
+def _emit(
+    answer: Answer,
+    fmt: str,
+    explain: bool,
+    columns: list[str] | None = None,
+    required: bool = False,
+) -> None:
+    from kg.output import render, render_graph
+    from kg.query import explain as explain_text
+
+    if explain:
+        typer.echo(explain_text(answer.text, answer.bindings))
+        return
+    if answer.graph is not None:
+        typer.echo(render_graph(answer.graph, fmt), nl=False)
+        return
+    assert answer.table is not None
+    typer.echo(render(answer.table, fmt, columns))
+    if required and not answer.table.rows:
+        typer.echo("error: no match", err=True)
+        raise typer.Exit(1)
+
+
+@reports_errors
+def queries_command(ctx: typer.Context) -> None:
+    """List the query catalogue (queries/*.rq) with summaries and parameters."""
+    from kg.catalogue import catalogue
+
+    for name, q in catalogue(project(ctx).queries).items():
+        typer.echo(f"{name}\n    {q.summary}")
+        for p in q.params.values():
+            default = f", default {p.default}" if p.default is not None else ""
+            optional = " (optional)" if p.optional and p.default is None else ""
+            typer.echo(f"    --param {p.name}=...  {p.description or p.type}{optional}{default}")
+
+
+@reports_errors
+def query_command(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A query of the catalogue (see `kg queries`).")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="A parameter as key=value; repeat for several."),
+    ] = None,
+    fmt: Format = "table",
+    explain: Explain = False,
+    endpoint: Endpoint = None,
+    backend: Backend = "oxigraph",
+) -> None:
+    """Run a query of the catalogue by name."""
+    from kg.catalogue import find_query
+    from kg.query import execute, open_engine, prepare
+
+    p = project(ctx)
+    given = _parse_params(param or [])
+    engine = open_engine(p, backend, endpoint)
+    query, bindings = prepare(p, name, given, engine)
+    answer = execute(engine, query.text, bindings, name) if not explain else None
+    from kg.query import Answer
+
+    _emit(
+        answer or Answer(query.text, bindings),
+        fmt,
+        explain,
+        required=find_query(p.queries, name).text.count("#+ match: required") > 0,
+    )
+
+
+@reports_errors
+def sparql_command(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="A .rq file, or - to read the query from stdin.")],
+    fmt: Format = "table",
+    endpoint: Endpoint = None,
+    backend: Backend = "oxigraph",
+) -> None:
+    """Run an ad-hoc SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)."""
+    from kg.errors import QueryError
+    from kg.query import execute, open_engine
+
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(file)
+        if not path.is_file():
+            raise QueryError(f"{file} is not a file", "give a .rq file or - for stdin")
+        text = path.read_text(encoding="utf-8")
+    engine = open_engine(project(ctx), backend, endpoint)
+    _emit(execute(engine, text, {}), fmt, explain=False)
+
+
+@reports_errors
+def attacks_command(
+    ctx: typer.Context,
+    near: Annotated[
+        str | None,
+        typer.Option(help="A commune, department or region name, an INSEE code, or lat,lon."),
+    ] = None,
+    radius: Annotated[
+        float | None, typer.Option(help="Radius around --near in km (default 50).")
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="Incidents that started in this year.")] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First day: YYYY, YYYY-MM or YYYY-MM-DD.")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last day: YYYY, YYYY-MM or YYYY-MM-DD.")
+    ] = None,
+    actor: Annotated[str | None, typer.Option(help="A threat actor or malware name.")] = None,
+    region: Annotated[str | None, typer.Option(help="A region or department.")] = None,
+    min_certainty: Annotated[
+        str | None, typer.Option(help="unknown, suspected, claimed or confirmed.")
+    ] = None,
+    fmt: Format = "table",
+    explain: Explain = False,
+    endpoint: Endpoint = None,
+    backend: Backend = "oxigraph",
+) -> None:
+    """Attacks on health establishments: one row per incident and victim."""
+    from kg.query import Answer, attacks_params, execute, open_engine, prepare
+
+    p = project(ctx)
+    given = attacks_params(near, radius, year, date_from, date_to, actor, region, min_certainty)
+    engine = open_engine(p, backend, endpoint)
+    query, bindings = prepare(p, "attacks", given, engine)
+    columns = ATTACK_COLUMNS + (["distance_km"] if near else [])
+    answer = Answer(query.text, bindings) if explain else execute(engine, query.text, bindings)
+    _emit(answer, fmt, explain, columns)

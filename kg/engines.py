@@ -1,0 +1,263 @@
+"""Where a SPARQL query runs: the persisted Oxigraph store (default), rdflib's in-memory store
+(the baseline), or a remote SPARQL 1.1 endpoint. Each binds parameters its own way and all give
+the same rows; the great-circle distance function is registered where the engine allows it and
+computed here for a remote endpoint."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Protocol
+
+from rdflib import Graph, Literal, URIRef, Variable
+from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from kg.errors import QueryError
+from kg.sparqltext import with_values
+
+Row = dict[str, Node | None]
+
+THREAT_NAMES = """
+PREFIX hck: <https://w3id.org/hospital-cyber-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?x ?label WHERE {
+  { ?x a hck:ThreatActor } UNION { ?x a hck:Malware }
+  ?x skos:prefLabel|skos:altLabel ?label .
+}"""
+
+
+@dataclass
+class Table:
+    """The answer of a SELECT (or ASK: one row with ?ask)."""
+
+    variables: list[str]
+    rows: list[Row] = field(default_factory=list)
+
+
+class Engine(Protocol):
+    name: str
+
+    def select(self, text: str, bindings: Mapping[str, Node]) -> Table: ...
+
+    def graph(self, text: str, bindings: Mapping[str, Node]) -> Graph: ...
+
+    def threat_names(self) -> dict[str, list[str]]: ...
+
+
+def _threat_names(engine: Engine) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for row in engine.select(THREAT_NAMES, {}).rows:
+        out.setdefault(str(row["x"]), []).append(str(row["label"]))
+    return out
+
+
+class OxigraphEngine:
+    """pyoxigraph on the persisted store, opened read-only. Parameters go in a VALUES block at
+    the head of the WHERE group: pyoxigraph's `substitutions` require the variable in the
+    projection and mishandle BOUND() on it, so they are not used."""
+
+    name = "oxigraph"
+
+    def __init__(self, path: str) -> None:
+        import pyoxigraph as ox
+
+        from kg.geo import oxigraph_functions
+
+        self._ox = ox
+        self.store = ox.Store.read_only(path)
+        self.functions = oxigraph_functions()
+
+    def _run(self, text: str, bindings: Mapping[str, Node]) -> Any:
+        try:
+            return self.store.query(
+                with_values(text, bindings),
+                use_default_graph_as_union=True,
+                custom_functions=self.functions,  # type: ignore[arg-type]
+            )
+        except SyntaxError as exc:
+            raise QueryError(f"SPARQL syntax: {exc}") from None
+
+    def select(self, text: str, bindings: Mapping[str, Node]) -> Table:
+        result = self._run(text, bindings)
+        if isinstance(result, self._ox.QueryBoolean):
+            return Table(["ask"], [{"ask": Literal(bool(result))}])
+        if not isinstance(result, self._ox.QuerySolutions):
+            raise QueryError("this query builds a graph", "use it with --format ttl or nt")
+        names = [v.value for v in result.variables]
+        rows = [{n: _from_ox(s[n]) for n in names} for s in result]
+        return Table(names, rows)
+
+    def graph(self, text: str, bindings: Mapping[str, Node]) -> Graph:
+        result = self._run(text, bindings)
+        if not isinstance(result, self._ox.QueryTriples):
+            raise QueryError("this query does not build a graph")
+        g = Graph()
+        for t in result:
+            g.add((_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)))  # type: ignore[arg-type]
+        return g
+
+    @cached_property
+    def _names(self) -> dict[str, list[str]]:
+        return _threat_names(self)
+
+    def threat_names(self) -> dict[str, list[str]]:
+        return self._names
+
+
+def _from_ox(term: Any) -> Node | None:
+    if term is None:
+        return None
+    kind = type(term).__name__
+    if kind == "NamedNode":
+        return URIRef(term.value)
+    if kind == "BlankNode":
+        from rdflib import BNode
+
+        return BNode(term.value)
+    if kind == "Literal":
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == str(XSD.string) else datatype)
+    raise QueryError(f"unexpected term {term!r}")
+
+
+class MemoryEngine:
+    """rdflib's own SPARQL engine on an in-memory Dataset; parameters by initBindings."""
+
+    name = "memory"
+
+    def __init__(self, dataset: Graph) -> None:
+        from kg.geo import register_rdflib
+
+        register_rdflib()
+        self.dataset = dataset
+
+    def _run(self, text: str, bindings: Mapping[str, Node]) -> Any:
+        from pyparsing import ParseException
+
+        try:
+            return self.dataset.query(
+                text,
+                initBindings={Variable(k): v for k, v in bindings.items()},  # type: ignore[misc]
+            )
+        except ParseException as exc:
+            raise QueryError(f"SPARQL syntax: {exc}") from None
+
+    def select(self, text: str, bindings: Mapping[str, Node]) -> Table:
+        result = self._run(text, bindings)
+        if result.type == "ASK":
+            return Table(["ask"], [{"ask": Literal(bool(result.askAnswer))}])
+        if result.type != "SELECT":
+            raise QueryError("this query builds a graph", "use it with --format ttl or nt")
+        names = [str(v) for v in result.vars or []]
+        rows = [{n: _plain(row[i]) for i, n in enumerate(names)} for row in result]
+        return Table(names, rows)
+
+    def graph(self, text: str, bindings: Mapping[str, Node]) -> Graph:
+        result = self._run(text, bindings)
+        if result.graph is None:
+            raise QueryError("this query does not build a graph")
+        return result.graph
+
+    @cached_property
+    def _names(self) -> dict[str, list[str]]:
+        return _threat_names(self)
+
+    def threat_names(self) -> dict[str, list[str]]:
+        return self._names
+
+
+def _plain(term: Any) -> Node | None:
+    """xsd:string literals as plain literals, as the other engines give them."""
+    if isinstance(term, Literal) and term.datatype == XSD.string:
+        return Literal(str(term))
+    return term
+
+
+# The distance block of a catalogue query, run locally where the engine cannot.
+_DISTANCE_BIND = re.compile(
+    r"BIND\s*\(\s*hckfn:distanceKm\s*\(\s*\?(\w+)\s*,\s*\?(\w+)\s*,\s*\?(\w+)\s*,\s*\?(\w+)\s*\)"
+    r"\s+AS\s+\?(\w+)\s*\)",
+    re.IGNORECASE,
+)
+LOCAL_BLOCK = re.compile(r"^\s*# kg:local-begin.*?^\s*# kg:local-end[^\n]*\n", re.S | re.M)
+
+
+def split_local(text: str) -> tuple[str, list[tuple[str, ...]], list[tuple[str, str]]]:
+    """The query without its `# kg:local-begin ... # kg:local-end` block, the distance BINDs of
+    that block ((lat1, lon1, lat2, lon2, out) variable names) and its `FILTER(?a <= ?b)`s."""
+    binds: list[tuple[str, ...]] = []
+    filters: list[tuple[str, str]] = []
+    for block in LOCAL_BLOCK.findall(text):
+        binds += _DISTANCE_BIND.findall(block)
+        for line in re.findall(r"FILTER\s*\(.*", block):
+            filters += re.findall(r"\?(\w+)\s*<=\s*\?(\w+)", line)
+    return LOCAL_BLOCK.sub("", text), binds, filters
+
+
+def apply_local(
+    table: Table,
+    binds: list[tuple[str, ...]],
+    filters: list[tuple[str, str]],
+    bindings: Mapping[str, Node],
+) -> Table:
+    """Compute what the local block computes, on rows a remote endpoint returned."""
+    from kg.geo import distance_km
+
+    def value(row: Row, name: str) -> float | None:
+        term = bindings.get(name, row.get(name))
+        try:
+            return float(term) if term is not None else None  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None
+
+    rows = []
+    for row in table.rows:
+        row = dict(row)
+        for lat1, lon1, lat2, lon2, out in binds:
+            args = [value(row, n) for n in (lat1, lon1, lat2, lon2)]
+            row[out] = (
+                Literal(round(distance_km(*args), 3), datatype=XSD.double)  # type: ignore[arg-type]
+                if None not in args
+                else None
+            )
+        if all(
+            value(row, a) is None or value(row, b) is None or value(row, a) <= value(row, b)  # type: ignore[operator]
+            for a, b in filters
+        ):
+            rows.append(row)
+    return Table(table.variables, rows)
+
+
+_ORDER = re.compile(r"ORDER\s+BY\s+(.+?)(?:\bLIMIT\b|\bOFFSET\b|\Z)", re.IGNORECASE | re.S)
+
+
+def order_keys(text: str) -> list[tuple[str, bool]]:
+    """(variable, descending) of a query's ORDER BY, for the simple forms ?v, ASC(?v), DESC(?v)."""
+    m = _ORDER.search(LOCAL_BLOCK.sub("", text))
+    if not m:
+        return []
+    return [
+        (var, direction.upper() == "DESC")
+        for direction, var in re.findall(r"(?:(ASC|DESC)\s*\(\s*)?\?(\w+)", m.group(1))
+    ]
+
+
+def sort_rows(table: Table, keys: list[tuple[str, bool]]) -> Table:
+    """Order rows as SPARQL would: unbound first, then numbers by value, then text."""
+
+    def key(value: Node | None) -> tuple[int, float, str]:
+        if value is None:
+            return (0, 0.0, "")
+        if isinstance(value, Literal) and isinstance(value.toPython(), int | float):
+            return (1, float(value.toPython()), "")
+        return (2, 0.0, str(value))
+
+    rows = list(table.rows)
+    for var, descending in reversed(keys):
+        rows.sort(key=lambda r: key(r.get(var)), reverse=descending)
+    return Table(table.variables, rows)

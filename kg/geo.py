@@ -1,0 +1,211 @@
+"""Geography: resolving a place the user names, a latitude/longitude box any SPARQL engine can
+filter on, and the exact great-circle distance as a SPARQL extension function."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from kg.errors import QueryError
+from kg.namespaces import FN, resource
+
+EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
+KM_PER_DEGREE = math.pi * EARTH_RADIUS_KM / 180
+DISTANCE = FN.distanceKm
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance by the haversine formula, in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class Box:
+    min_lat: float
+    max_lat: float
+    min_lon: float
+    max_lon: float
+
+
+def bounding_box(lat: float, lon: float, radius_km: float) -> Box:
+    """A box that holds every point within `radius_km` of (lat, lon), with a 1% margin."""
+    dlat = radius_km / KM_PER_DEGREE * 1.01
+    cos_lat = math.cos(math.radians(min(89.0, abs(lat) + dlat)))
+    dlon = min(180.0, radius_km / (KM_PER_DEGREE * max(cos_lat, 1e-6)) * 1.01)
+    return Box(lat - dlat, lat + dlat, lon - dlon, lon + dlon)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place a user may name: a commune, a department, a region, or a bare point."""
+
+    kind: str  # commune | department | region | point
+    code: str
+    name: str
+    department: str
+    latitude: float
+    longitude: float
+
+    @property
+    def iri(self) -> str:
+        return str(resource(self.kind, self.code)) if self.kind != "point" else ""
+
+    def label(self) -> str:
+        if self.kind == "commune":
+            return f"{self.name} ({self.department}, INSEE {self.code})"
+        if self.kind == "point":
+            return f"{self.latitude},{self.longitude}"
+        return f"{self.name} ({self.kind} {self.code})"
+
+
+def normalise(text: str) -> str:
+    """Case-, accent- and punctuation-blind form: 'Le Chesnay-Rocquencourt' -> 'le chesnay
+    rocquencourt', 'St-Denis' -> 'saint denis'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = re.sub(r"[^a-z0-9]+", " ", ascii_text).split()
+    return " ".join({"st": "saint", "ste": "sainte"}.get(w, w) for w in words)
+
+
+class Gazetteer:
+    """The places of data/gazetteer/, indexed by normalised name and by INSEE code."""
+
+    def __init__(self, places: Iterable[Place]) -> None:
+        self.places = list(places)
+        self.by_code = {(p.kind, p.code): p for p in self.places}
+        self.by_name: dict[str, list[Place]] = {}
+        for p in self.places:
+            self.by_name.setdefault(normalise(p.name), []).append(p)
+
+    @classmethod
+    def load(cls, folder: Path) -> Gazetteer:
+        return _load(folder.resolve())
+
+    def resolve(self, text: str) -> Place:
+        """A place from 'lat,lon', an INSEE commune code, or a commune, department or region
+        name, optionally followed by its department: 'Valence (26)'. Errors list candidates."""
+        text = text.strip()
+        if m := re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)", text):
+            lat, lon = float(m.group(1)), float(m.group(2))
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise QueryError(
+                    f"'{text}' is out of range", "latitude -90..90, longitude -180..180"
+                )
+            return Place("point", "", text, "", lat, lon)
+        if re.fullmatch(r"[0-9][0-9AB][0-9]{3}", text.upper()):
+            found = self.by_code.get(("commune", text.upper()))
+            if found is None:
+                raise QueryError(f"no commune has the INSEE code {text}", "check the code")
+            return self._located(found)
+        department = ""
+        if m := re.fullmatch(r"(.+?)\s*[(,]\s*([0-9]{2,3}|2[AB])\s*\)?", text, re.IGNORECASE):
+            text, department = m.group(1), m.group(2).upper()
+        return self._located(self._by_name(text, department))
+
+    def _by_name(self, text: str, department: str) -> Place:
+        key = normalise(text)
+        if not key:
+            raise QueryError("an empty place name", "give a commune, department or region name")
+        found = self.by_name.get(key, [])
+        if not found:  # 'Le Chesnay' finds 'Le Chesnay-Rocquencourt'
+            found = [p for k, ps in self.by_name.items() if k.startswith(key + " ") for p in ps]
+        if department:
+            found = [p for p in found if p.department == department or p.code == department]
+        communes = [p for p in found if p.kind == "commune"]
+        others = [p for p in found if p.kind != "commune"]
+        # A department or region named like its chef-lieu commune (Paris) is the same place.
+        candidates = communes or others if len(communes) != 1 else communes
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            close = difflib.get_close_matches(key, list(self.by_name), n=5, cutoff=0.75)
+            names = [p.label() for k in close for p in self.by_name[k]][:8]
+            hint = f"did you mean: {'; '.join(names)}" if names else "check the spelling"
+            raise QueryError(f"unknown place '{text}'", hint)
+        listed = "; ".join(p.label() for p in sorted(candidates, key=lambda p: p.code)[:12])
+        more = f" and {len(candidates) - 12} more" if len(candidates) > 12 else ""
+        raise QueryError(
+            f"'{text}' is ambiguous: {listed}{more}",
+            "add the department, e.g. 'Valence (26)', or give the INSEE code",
+        )
+
+    @staticmethod
+    def _located(place: Place) -> Place:
+        if math.isnan(place.latitude):
+            raise QueryError(
+                f"{place.label()} has no coordinates in the gazetteer",
+                "give 'lat,lon' or a neighbouring commune",
+            )
+        return place
+
+
+@lru_cache(maxsize=4)
+def _load(folder: Path) -> Gazetteer:
+    places: list[Place] = []
+    nan = float("nan")
+
+    def coords(row: dict[str, str]) -> tuple[float, float]:
+        lat, lon = row.get("latitude") or "", row.get("longitude") or ""
+        return (float(lat), float(lon)) if lat and lon else (nan, nan)
+
+    with (folder / "regions.csv").open(encoding="utf-8", newline="") as f:
+        places += [Place("region", r["code"], r["name"], "", *coords(r)) for r in csv.DictReader(f)]
+    with (folder / "departments.csv").open(encoding="utf-8", newline="") as f:
+        places += [
+            Place("department", r["code"], r["name"], r["code"], *coords(r))
+            for r in csv.DictReader(f)
+        ]
+    with (folder / "communes.csv").open(encoding="utf-8", newline="") as f:
+        places += [
+            Place("commune", r["insee"], r["name"], r["department"], *coords(r))
+            for r in csv.DictReader(f)
+        ]
+    return Gazetteer(places)
+
+
+def rdflib_distance(*args: object) -> object:
+    """hckfn:distanceKm(lat1, lon1, lat2, lon2) for rdflib's SPARQL engine."""
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+    from rdflib.plugins.sparql.sparql import SPARQLError
+
+    try:
+        values = [float(a) for a in args]  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise SPARQLError("hckfn:distanceKm takes four numbers") from None
+    if len(values) != 4:
+        raise SPARQLError("hckfn:distanceKm takes four numbers")
+    return Literal(round(distance_km(*values), 3), datatype=XSD.double)
+
+
+def register_rdflib() -> None:
+    from rdflib.plugins.sparql.operators import register_custom_function
+
+    register_custom_function(DISTANCE, rdflib_distance, override=True)  # type: ignore[arg-type]
+
+
+def oxigraph_functions() -> dict[object, object]:
+    """The same function for pyoxigraph's `custom_functions`."""
+    import pyoxigraph as ox
+
+    double = ox.NamedNode("http://www.w3.org/2001/XMLSchema#double")
+
+    def distance(*args: object) -> object:
+        try:
+            values = [float(a.value) for a in args]  # type: ignore[attr-defined]
+        except (AttributeError, ValueError):
+            return None
+        if len(values) != 4:
+            return None
+        return ox.Literal(str(round(distance_km(*values), 3)), datatype=double)
+
+    return {ox.NamedNode(str(DISTANCE)): distance}

@@ -1,0 +1,59 @@
+"""Loading: ontology/ and data/ into one RDF dataset, one named graph per source family.
+
+`load_project(root)` reads every file, collects every problem (each naming its file and line) and
+raises them together as DataErrors, or returns the graphs and where each resource was written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg.errors import DataErrors
+from kg.loading.context import Context
+from kg.loading.ght import load_ghts, load_memberships
+from kg.loading.incidents import incident_files, load_incidents
+from kg.loading.ontology import load_ontology, ontology_files, shape_files
+from kg.loading.places import gazetteer_dir, load_places, read_places
+from kg.loading.register import load_categories, load_establishments, load_legal_entities
+from kg.loading.sources import load_sources
+from kg.loading.threats import load_actors, load_malware
+
+__all__ = ["Loaded", "load_project", "input_files", "shape_files", "ontology_files"]
+
+
+@dataclass
+class Loaded:
+    graphs: dict[str, Graph]
+    origins: dict[str, str]
+
+
+def load_project(root: Path) -> Loaded:
+    ctx = Context(root=root)
+    load_ontology(ctx)
+    load_sources(ctx)
+    places = read_places(ctx)
+    ctx.communes = {code: p.parent for code, p in places["commune"].items()}
+    ctx.departments = set(places["department"])
+    ctx.regions = {code for code in places["region"] if len(code) == 2}
+    load_categories(ctx)
+    load_legal_entities(ctx)
+    load_establishments(ctx)
+    load_memberships(ctx, load_ghts(ctx))
+    load_actors(ctx)
+    load_malware(ctx)
+    load_incidents(ctx)
+    load_places(ctx, places)
+    if ctx.problems:
+        raise DataErrors(ctx.problems)
+    return Loaded(graphs=ctx.graphs, origins=ctx.origins)
+
+
+def input_files(root: Path) -> list[Path]:
+    """Every file whose content the build depends on, in a stable order."""
+    data = root / "data"
+    tables = sorted(p for p in data.glob("*.csv"))
+    gazetteer = sorted(gazetteer_dir(root).glob("*.csv"))
+    return [*ontology_files(root), *shape_files(root), *tables, *gazetteer, *incident_files(root)]

@@ -1,0 +1,101 @@
+"""Small, careful operations on SPARQL text: its form, its top-level WHERE group, and terms
+serialised for a VALUES block (the only way to bind values on a remote endpoint)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from kg.errors import QueryError
+
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+
+
+def _tokens(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, character) of the characters outside comments, strings and IRIs."""
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "#":
+            i = text.find("\n", i)
+            i = n if i < 0 else i
+            continue
+        if c in "\"'":
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                j += 2 if text[j] == "\\" else 1
+            i = j + len(quote)
+            continue
+        if c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
+            i = text.index(">", i) + 1
+            continue
+        yield i, c
+        i += 1
+
+
+def query_form(text: str) -> str:
+    code = "".join(c for _, c in _tokens(text))
+    m = _FORM.search(code)
+    return m.group(1).upper() if m else "SELECT"
+
+
+def where_group_start(text: str) -> int:
+    """Offset just after the '{' that opens the query's top-level WHERE group."""
+    form = query_form(text)
+    depth, groups = 0, 0
+    code = "".join(c for _, c in _tokens(text))
+    skip_template = form == "CONSTRUCT" and not re.search(r"CONSTRUCT\s+WHERE", code, re.I)
+    for offset, c in _tokens(text):
+        if c == "{":
+            if depth == 0:
+                groups += 1
+                if not (skip_template and groups == 1):
+                    return offset + 1
+            depth += 1
+        elif c == "}":
+            depth -= 1
+    raise QueryError("the query has no WHERE group")
+
+
+def sparql_term(term: Node) -> str:
+    """A term written for a VALUES block, escaped so that no value can change the query."""
+    if isinstance(term, URIRef):
+        if _IRI_FORBIDDEN.search(str(term)):
+            raise QueryError(f"'{term}' is not a valid IRI", 'IRIs cannot hold spaces, <>"{}|^`\\')
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        escaped = (
+            str(term)
+            .replace("\\", "\\\\")
+            .replace('"', '\\"')
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+            .replace("\t", "\\t")
+        )
+        if term.language:
+            return f'"{escaped}"@{term.language}'
+        if term.datatype:
+            return f'"{escaped}"^^{sparql_term(term.datatype)}'
+        return f'"{escaped}"'
+    if isinstance(term, BNode):
+        raise QueryError("a blank node cannot be a parameter value")
+    raise QueryError(f"cannot write {term!r} in SPARQL")
+
+
+def with_values(text: str, bindings: Mapping[str, Node]) -> str:
+    """The query with `VALUES (?a ?b) { (x y) }` as the first element of its WHERE group, so
+    that every pattern and filter of the group sees the values (a trailing VALUES would not)."""
+    if not bindings:
+        return text
+    names = sorted(bindings)
+    block = (
+        f"\n  VALUES ({' '.join('?' + n for n in names)}) "
+        f"{{ ({' '.join(sparql_term(bindings[n]) for n in names)}) }}"
+    )
+    at = where_group_start(text)
+    return text[:at] + block + text[at:]

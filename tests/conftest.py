@@ -1,0 +1,48 @@
+"""Shared fixtures: the repository's own project built once into a temporary store, and
+throw-away copies of the project for tests that break things on purpose."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kg.project import Project
+from kg.store import Build, build
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """The repository's project, its store in a temporary folder (never the developer's .kg)."""
+    return Project(root=REPO, home=tmp_path_factory.mktemp("kg-home"))
+
+
+@pytest.fixture(scope="session")
+def built(project: Project) -> Build:
+    return build(project)
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Project:
+    """A copy of ontology/, data/ and queries/ that a test may edit."""
+    for folder in ("ontology", "data", "queries"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    return Project(root=tmp_path, home=tmp_path / ".kg")
+
+
+@pytest.fixture
+def cli():
+    """Run `kg ...` in-process; returns the result with stdout, stderr and exit_code."""
+    from kg.cli.main import app
+
+    runner = CliRunner()
+
+    def run(*args: str, project: Project | None = None, input: str | None = None):
+        options = ["--root", str(project.root), "--home", str(project.home)] if project else []
+        return runner.invoke(app, [*options, *args], input=input, catch_exceptions=False)
+
+    return run
