@@ -25,7 +25,7 @@ _EXPORTS = {
     "require_build": "store",
     "stats": "stats",
     "validate_build": "validation",
-    "validate_file": "validation",
+    "validate_files": "validation",
 }
 
 __all__ = sorted(_EXPORTS)

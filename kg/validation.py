@@ -217,8 +217,9 @@ def validate_build(project: Project) -> Report:
     return validate_graph(build_union(build), load_shapes(project.root), build.origins)
 
 
-def validate_file(project: Project, path: Path) -> Report:
-    """Validate one RDF file on its own (with the ontology beside it for class hierarchies)."""
-    data = read_rdf(path, shown=path)
-    data += load_ontology(project.root)
+def validate_files(project: Project, paths: list[Path]) -> Report:
+    """Validate the union of RDF files (with the ontology beside them for the vocabularies)."""
+    data = load_ontology(project.root)
+    for path in paths:
+        data += read_rdf(path, shown=path)
     return validate_graph(data, load_shapes(project.root))

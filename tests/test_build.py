@@ -51,10 +51,12 @@ def test_stats_json_counts_the_seed_incidents(cli, project, built):
     assert counts["classes"]["hck:Incident"] >= 12
     ds = open_dataset(built)
     for key in SEED:
-        rows = list(ds.query(
-            "SELECT (COUNT(?s) AS ?n) WHERE { ?i <http://purl.org/dc/terms/source> ?s }",
-            initBindings={"i": resource("incident", key)},
-        ))
+        rows = list(
+            ds.query(
+                "SELECT (COUNT(?s) AS ?n) WHERE { ?i <http://purl.org/dc/terms/source> ?s }",
+                initBindings={"i": resource("incident", key)},
+            )
+        )
         assert int(rows[0][0]) >= 1, key
 
 

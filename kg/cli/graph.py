@@ -41,20 +41,20 @@ def build_command(
 def validate_command(
     ctx: typer.Context,
     data: Annotated[
-        Path | None,
+        list[Path] | None,
         typer.Option(
             "--data",
             exists=True,
             dir_okay=False,
-            help="Validate this RDF file instead of the build.",
+            help="Validate this RDF file instead of the build (repeat to validate their union).",
         ),
     ] = None,
 ) -> None:
     """Check the graph against the SHACL shapes; exit 1 if it does not conform."""
-    from kg.validation import format_report, validate_build, validate_file
+    from kg.validation import format_report, validate_build, validate_files
 
     p = project(ctx)
-    report = validate_file(p, data) if data else validate_build(p)
+    report = validate_files(p, data) if data else validate_build(p)
     typer.echo(format_report(report))
     if not report.conforms:
         raise typer.Exit(1)

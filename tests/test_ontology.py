@@ -1,0 +1,128 @@
+"""Lint of the ontology (STYLE 9, 12): every term of ours is labelled in English and French,
+commented and defined by a module with a version IRI; every term we use from the W3C
+vocabularies exists. Each test computes the offenders so one failure lists them all."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+
+from kg.loading import ontology_files, shape_files
+from kg.namespaces import HCK, VOCAB
+from kg.turtle import parse_turtle
+
+
+@pytest.fixture(scope="module")
+def ontology(project) -> Graph:
+    g = Graph()
+    for path in ontology_files(project.root):
+        parse_turtle(path, into=g)
+    return g
+
+
+@pytest.fixture(scope="module")
+def everything(project, ontology) -> Graph:
+    g = Graph()
+    g += ontology
+    for path in shape_files(project.root):
+        parse_turtle(path, into=g)
+    return g
+
+
+def our_terms(g: Graph) -> set[URIRef]:
+    typed = {
+        s
+        for s, o in g.subject_objects(RDF.type)
+        if o in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+    }
+    return {t for t in typed if isinstance(t, URIRef)}
+
+
+def test_classes_and_properties_live_in_our_namespace(ontology):
+    assert {str(t) for t in our_terms(ontology) if not str(t).startswith(str(HCK))} == set()
+
+
+def test_every_term_is_labelled_in_english_and_french(ontology):
+    missing = set()
+    for term in our_terms(ontology):
+        langs = {label.language for label in ontology.objects(term, RDFS.label)}
+        if not {"en", "fr"} <= langs:
+            missing.add(str(term))
+    assert missing == set()
+
+
+def test_every_term_has_a_comment_and_a_defining_module(ontology):
+    modules = set(ontology.subjects(RDF.type, OWL.Ontology))
+    missing = set()
+    for term in our_terms(ontology):
+        if not ontology.value(term, RDFS.comment):
+            missing.add(f"{term} has no rdfs:comment")
+        if ontology.value(term, RDFS.isDefinedBy) not in modules:
+            missing.add(f"{term} is not defined by a module")
+    assert missing == set()
+
+
+def test_every_module_has_a_version_iri_and_labels(everything):
+    missing = set()
+    for module in everything.subjects(RDF.type, OWL.Ontology):
+        if not everything.value(module, OWL.versionIRI):
+            missing.add(f"{module} has no owl:versionIRI")
+        langs = {label.language for label in everything.objects(module, RDFS.label)}
+        if not {"en", "fr"} <= langs:
+            missing.add(f"{module} is not labelled in en and fr")
+    assert missing == set()
+
+
+def test_every_concept_is_labelled_defined_and_in_a_scheme(ontology):
+    missing = set()
+    for concept in ontology.subjects(RDF.type, SKOS.Concept):
+        langs = {label.language for label in ontology.objects(concept, SKOS.prefLabel)}
+        if not {"en", "fr"} <= langs:
+            missing.add(f"{concept} prefLabel")
+        if not ontology.value(concept, SKOS.definition):
+            missing.add(f"{concept} definition")
+        scheme = ontology.value(concept, SKOS.inScheme)
+        if scheme is None or not str(scheme).startswith(str(VOCAB)):
+            missing.add(f"{concept} scheme")
+        if not ontology.value(concept, SKOS.notation):
+            missing.add(f"{concept} notation")
+    assert missing == set()
+
+
+def test_every_w3c_term_we_use_exists(everything):
+    """A misspelt rdfs:subClasOf or sh:minCont would silently mean nothing."""
+    from rdflib.namespace import XSD
+
+    w3c = {str(ns): ns for ns in (RDF, RDFS, OWL, SH, SKOS, XSD)}
+    unknown = set()
+    for triple in everything:
+        for term in triple:
+            if not isinstance(term, URIRef):
+                continue
+            for base, ns in w3c.items():
+                if str(term).startswith(base) and len(str(term)) > len(base):
+                    name = str(term)[len(base) :]
+                    try:
+                        getattr(ns, name) if name.isidentifier() else ns[name]
+                        assert term in ns
+                    except (AttributeError, KeyError, AssertionError):
+                        unknown.add(str(term))
+    assert unknown == set()
+
+
+def test_every_property_of_ours_that_data_uses_is_declared(built, ontology):
+    """Terms in the hck: namespace that the built data uses are all declared."""
+    data = built.nquads.read_text(encoding="utf-8")
+    used = {
+        t
+        for t in set(
+            __import__("re").findall(
+                r"<(https://w3id.org/hospital-cyber-kg/"
+                r"ontology#[A-Za-z]+)>",
+                data,
+            )
+        )
+    }
+    declared = {str(t) for t in our_terms(ontology)}
+    assert used - declared == set()
