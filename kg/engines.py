@@ -61,14 +61,21 @@ class OxigraphEngine:
 
     name = "oxigraph"
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, store: Any) -> None:
         import pyoxigraph as ox
 
         from kg.geo import oxigraph_functions
 
         self._ox = ox
-        self.store = ox.Store.read_only(path)
+        self.store = store
         self.functions = oxigraph_functions()
+
+    @classmethod
+    def open(cls, path: str) -> OxigraphEngine:
+        """The engine on a persisted store, opened read-only."""
+        import pyoxigraph as ox
+
+        return cls(ox.Store.read_only(path))
 
     def _run(self, text: str, bindings: Mapping[str, Node]) -> Any:
         try:

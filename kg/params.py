@@ -147,10 +147,10 @@ def _iri(param: Param, text: str, _r: Resolver) -> Node:
         return URIRef(text)
     if param.kind and _KEY.match(text):
         return resource(param.kind, text)
-    example = f"a key such as {param.kind}/KEY's KEY or " if param.kind else ""
+    key = f"an {param.kind} key (the end of its IRI id/{param.kind}/KEY) or " if param.kind else ""
     raise QueryError(
         f"'{param.name}' is '{text[:80]}', not an IRI",
-        f'give {example}a full http(s) IRI without spaces or <>"{{}}|^`\\',
+        f'give {key}a full http(s) IRI without spaces or <>"{{}}|^`\\',
     )
 
 

@@ -10,6 +10,7 @@ from rdflib import Graph
 from rdflib.term import Node
 
 from kg.catalogue import CatalogueQuery, find_query
+from kg.dates import DateProblem, parse_date
 from kg.engines import Engine, MemoryEngine, OxigraphEngine, Table
 from kg.errors import QueryError
 from kg.geo import Gazetteer
@@ -37,7 +38,7 @@ def open_engine(project: Project, backend: str = "oxigraph", endpoint: str | Non
         return RemoteEngine(endpoint)
     build = require_build(project)
     if backend == "oxigraph":
-        return OxigraphEngine(str(build.oxigraph))
+        return OxigraphEngine.open(str(build.oxigraph))
     if backend == "memory":
         return MemoryEngine(open_dataset(build, "memory"))
     raise QueryError(f"unknown backend '{backend}'", "use oxigraph or memory")
@@ -98,6 +99,14 @@ def attacks_params(
         raise QueryError("--radius needs --near", "e.g. --near Paris --radius 50")
     if year is not None and not 1900 <= year <= 2100:
         raise QueryError(f"--year is {year}, not a year", "four digits, e.g. 2022")
+    if radius_km is not None and not 0 < radius_km <= 20000:
+        raise QueryError(f"--radius is {radius_km:g} km", "give a distance above 0 and up to 20000")
+    for option, value in (("--from", date_from), ("--to", date_to)):
+        if value is not None:
+            try:
+                parse_date(value)
+            except DateProblem as exc:
+                raise QueryError(f"{option} is '{value}', {exc.reason}") from None
     given: dict[str, str] = {}
     if near:
         given["near"] = near

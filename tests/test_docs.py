@@ -29,8 +29,10 @@ def test_every_command_has_help():
 def test_every_command_is_in_the_readme():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `kg ([a-z]+(?: [a-z]+)?)", readme, re.M))
-    listed = {name.split()[0] if name.split()[0] in commands() and name not in commands()
-              else name for name in listed}
+    listed = {
+        name.split()[0] if name.split()[0] in commands() and name not in commands() else name
+        for name in listed
+    }
     assert set(commands()) - listed == set()
 
 

@@ -99,8 +99,13 @@ def add_sources(g: Graph, subject: URIRef, sources: list[URIRef]) -> None:
         g.add((subject, DCTERMS.source, src))
 
 
-def decimal(value: float, places: int = 6) -> Literal:
-    return Literal(f"{value:.{places}f}", datatype=XSD.decimal)
+def decimal(value: float | str, places: int = 6) -> Literal:
+    """An xsd:decimal in its XSD 1.1 canonical form (no trailing zeros; 3, not 3.0), as
+    Oxigraph writes it, so that every engine gives the same text for the same value."""
+    text = f"{float(value):.{places}f}" if isinstance(value, float) else str(value)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return Literal("0" if text in ("-0", "") else text, datatype=XSD.decimal)
 
 
 @dataclass

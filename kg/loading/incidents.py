@@ -13,7 +13,7 @@ from rdflib.namespace import RDF, SKOS, XSD
 
 from kg.errors import DataError
 from kg.identifiers import finess_problem
-from kg.loading.context import Context, add_sources
+from kg.loading.context import Context, add_sources, decimal
 from kg.namespaces import HCK, SCHEMA, concept, is_slug, resource
 from kg.yamlio import Items, Node, load_yaml
 
@@ -276,7 +276,7 @@ def _money(f: _File, impact: URIRef, item: Node) -> None:
     money = URIRef(f"{impact}/amount")
     f.g.add((impact, HCK.amount, money))
     f.g.add((money, RDF.type, SCHEMA.MonetaryAmount))
-    f.g.add((money, SCHEMA.value, Literal(str(Decimal(str(amount))), datatype=XSD.decimal)))
+    f.g.add((money, SCHEMA.value, decimal(str(Decimal(str(amount))))))
     f.g.add((money, SCHEMA.currency, Literal(currency)))
 
 

@@ -1,0 +1,320 @@
+"""`kg attacks`, `kg query`, `kg queries`, `kg sparql` on the shipped data: the headline
+question, output formats, --explain, errors (one line, exit 2, no traceback) and hostile values."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from rdflib.plugins.sparql import prepareQuery
+
+from kg.catalogue import catalogue
+from kg.query import open_engine, prepare
+from tests.conftest import REPO
+from tests.query_fixture import rows
+
+CHSF = "2022-08-21-chsf-corbeil-essonnes"
+MIGNOT = "2022-12-03-ch-andre-mignot"
+COEUR = "2022-04-19-ght-coeur-grand-est"
+
+
+def attacks(cli, project, *args):
+    result = cli("attacks", *args, "--format", "csv", project=project)
+    assert result.exit_code == 0, result.stderr
+    return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def test_attacks_near_paris_in_2022(cli, project, built):
+    found = attacks(cli, project, "--near", "Paris", "--radius", "50", "--year", "2022")
+    incidents = [r["incident"].rsplit("/", 1)[-1] for r in found]
+    assert CHSF in incidents and MIGNOT in incidents and COEUR not in incidents
+    distances = [float(r["distance_km"]) for r in found]
+    assert distances == sorted(distances) and all(d <= 50 for d in distances)
+    mignot = next(r for r in found if r["incident"].endswith(MIGNOT))
+    assert mignot["commune"] == "Le Chesnay-Rocquencourt" and mignot["finess"] == "780800256"
+    assert 15 < float(mignot["distance_km"]) < 18
+    assert list(found[0]) == [
+        "incident",
+        "date",
+        "establishment",
+        "finess",
+        "commune",
+        "department",
+        "actors",
+        "certainty",
+        "distance_km",
+    ]
+
+
+def test_with_250_km_the_ght_coeur_grand_est_appears(cli, project, built):
+    found = attacks(cli, project, "--near", "Paris", "--radius", "250", "--year", "2022")
+    coeur = [r for r in found if r["incident"].endswith(COEUR)]
+    assert {r["commune"] for r in coeur} == {"Vitry-le-François", "Saint-Dizier"}
+
+
+def test_without_near_there_is_no_distance_column(cli, project, built):
+    found = attacks(cli, project, "--actor", "LockBit", "--min-certainty", "claimed")
+    assert "distance_km" not in found[0]
+    assert {r["incident"].rsplit("/", 1)[-1] for r in found} >= {CHSF}
+    assert all("LockBit" in r["actors"] for r in found)
+
+
+def test_region_is_a_property_path(cli, project, built):
+    found = attacks(cli, project, "--region", "Île-de-France")
+    assert {r["department"] for r in found} <= {
+        "Paris",
+        "Yvelines",
+        "Essonne",
+        "Hauts-de-Seine",
+        "Seine-Saint-Denis",
+        "Val-de-Marne",
+        "Seine-et-Marne",
+        "Val-d'Oise",
+    }
+    assert {r["incident"].rsplit("/", 1)[-1] for r in found} >= {CHSF, MIGNOT}
+
+
+def test_ght_exposure_lists_the_other_members_of_coeur_grand_est(cli, project, built):
+    result = cli(
+        "query", "ght-exposure", "--param", f"incident={COEUR}", "--format", "json", project=project
+    )
+    assert result.exit_code == 0
+    answer = json.loads(result.stdout)
+    assert {r["ghtName"] for r in answer} == {"GHT Cœur Grand Est"}
+    members = {r["finess"] for r in answer}
+    # the other members of GE-09 (data/ght_members.csv), seen from Vitry and from Saint-Dizier
+    assert members >= {
+        "550006795",
+        "550003354",
+        "520780040",
+        "520780081",
+        "520780065",
+        "520780099",
+        "550000095",
+    }
+    vitry = {r["finess"] for r in answer if "VITRY" in r["victimName"]}
+    assert "510000078" not in vitry and "520780073" in vitry
+
+
+def test_queries_lists_the_catalogue(cli, project):
+    result = cli("queries", project=project)
+    assert result.exit_code == 0
+    for name, query in catalogue(REPO / "queries").items():
+        assert f"{name}\n    {query.summary}" in result.stdout
+    assert "--param actor=..." in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "tsv", "json", "sparql-json", "sparql-xml"])
+def test_output_formats(cli, project, built, fmt):
+    result = cli("query", "actor-counts", "--format", fmt, project=project)
+    assert result.exit_code == 0
+    out = result.stdout
+    if fmt == "json":
+        assert json.loads(out)[0].keys() == {"actor", "name", "incidents", "first", "last"}
+    elif fmt == "sparql-json":
+        doc = json.loads(out)
+        assert doc["head"]["vars"] == ["actor", "name", "incidents", "first", "last"]
+        assert doc["results"]["bindings"][0]["actor"]["type"] == "uri"
+    elif fmt == "sparql-xml":
+        assert out.startswith('<?xml version="1.0"?>\n<sparql xmlns=')
+    elif fmt == "tsv":
+        assert out.splitlines()[0] == "actor\tname\tincidents\tfirst\tlast"
+    elif fmt == "csv":
+        assert out.splitlines()[0] == "actor,name,incidents,first,last"
+    else:
+        assert out.splitlines()[0].split() == ["actor", "name", "incidents", "first", "last"]
+
+
+def test_explain_prints_a_query_that_runs_anywhere(cli, project, built):
+    result = cli(
+        "attacks",
+        "--near",
+        "Paris",
+        "--radius",
+        "50",
+        "--year",
+        "2022",
+        "--explain",
+        project=project,
+    )
+    assert result.exit_code == 0
+    text = result.stdout
+    assert text.startswith('# _from = "2022-01-01"^^<http://www.w3.org/2001/XMLSchema#date>')
+    assert (
+        "VALUES (?_from ?_lat ?_lon ?_max_lat ?_max_lon ?_min_lat ?_min_lon ?_radius_km ?_to)"
+        in text
+    )
+    prepareQuery(text)  # it is a complete, valid query
+
+
+def test_sparql_from_stdin_and_file(cli, project, built, tmp_path):
+    ask = "ASK { ?i a <https://w3id.org/hospital-cyber-kg/ontology#Incident> }"
+    result = cli("sparql", "-", "--format", "sparql-json", project=project, input=ask)
+    assert json.loads(result.stdout) == {"head": {}, "boolean": True}
+    construct = tmp_path / "q.rq"
+    construct.write_text(
+        "CONSTRUCT { ?a ?p ?o } WHERE { ?a a "
+        "<https://w3id.org/hospital-cyber-kg/ontology#ThreatActor> ; ?p ?o }"
+    )
+    result = cli("sparql", str(construct), "--format", "nt", project=project)
+    assert result.exit_code == 0 and "id/actor/lockbit>" in result.stdout
+    describe = cli(
+        "sparql",
+        "-",
+        project=project,
+        input="DESCRIBE <https://w3id.org/hospital-cyber-kg/id/actor/lockbit>",
+    )
+    assert describe.exit_code == 0 and "LockBit" in describe.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["query", "nope"], "error: no query named 'nope' in {queries} (`kg queries` lists them)"),
+        (
+            ["query", "attacks", "-p", "foo=1"],
+            "error: query 'attacks' has no parameter 'foo' (it "
+            "takes: near, radius_km, from, to, actor, region, min_certainty)",
+        ),
+        (
+            ["query", "incidents-by-actor"],
+            "error: query 'incidents-by-actor' needs the parameter "
+            "'actor' (add --param actor=... (a threat actor or malware name, alias or slug))",
+        ),
+        (
+            ["query", "attacks", "-p", "from"],
+            "error: --param 'from' is not key=value (e.g. --param year=2022)",
+        ),
+        (
+            ["attacks", "--year", "20222"],
+            "error: --year is 20222, not a year (four digits, e.g. 2022)",
+        ),
+        (
+            ["attacks", "--near", "Paris", "--radius", "-5"],
+            "error: --radius is -5 km (give a distance above 0 and up to 20000)",
+        ),
+        (
+            ["attacks", "--radius", "5"],
+            "error: --radius needs --near (e.g. --near Paris --radius 50)",
+        ),
+        (
+            ["attacks", "--from", "2022-13-40"],
+            "error: --from is '2022-13-40', not a date of the "
+            "calendar (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]+hh:mm)",
+        ),
+        (
+            ["attacks", "--year", "2022", "--to", "2023"],
+            "error: --year cannot be combined with --from or --to (use one or the other)",
+        ),
+        (
+            ["attacks", "--min-certainty", "sure"],
+            "error: 'min_certainty' is 'sure' (one of: unknown, suspected, claimed, confirmed)",
+        ),
+        (
+            ["attacks", "--near", "Valence"],
+            "error: 'Valence' is ambiguous: Valence (16, INSEE 16392); Valence (26, INSEE 26362); "
+            "Valence (82, INSEE 82186) (add the department, e.g. 'Valence (26)', or give the "
+            "INSEE code)",
+        ),
+        (
+            ["attacks", "--near", "Pariss"],
+            "error: unknown place 'Pariss' (did you mean: Paris "
+            "(department 75); Paris (75, INSEE 75056); Prissé (71, INSEE 71360); Paissy (02, INSEE "
+            "02582); Prissac (36, INSEE 36168); Prisces (02, INSEE 02623))",
+        ),
+        (
+            ["attacks", "--actor", "Lockbitt"],
+            "error: no actor or malware named 'Lockbitt' (did you "
+            "mean: LockBit, LockBit 3.0, LockBit Black)",
+        ),
+        (
+            ["attacks", "--region", "Paris"],
+            "error: 'Paris' is Paris (75, INSEE 75056), not a region "
+            "or a department (give a region or department name, e.g. Île-de-France or Essonne)",
+        ),
+    ],
+)
+def test_errors_are_one_line_and_exit_2(cli, project, built, args, message):
+    result = cli(*args, project=project)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == message.format(queries=REPO / "queries")
+    assert result.stdout == ""
+
+
+def test_no_match_where_one_is_required_exits_1(cli, project, built):
+    result = cli("query", "incident-timeline", "-p", "incident=1999-01-01-nothing", project=project)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: no match"
+
+
+HOSTILE = [
+    '"} ; DROP ALL ; #',
+    "x' } } INSERT DATA { <a> <b> <c> } #",
+    "line\nbreak\r\ttab",
+    "back\\slash",
+    '"""',
+    "} UNION { ?s ?p ?o",
+    "<http://evil/> .",
+    "a" * 1999,
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_text_is_bound_not_pasted(cli, project, built, value):
+    """A hostile search text finds nothing, and the query it runs has the structure of the
+    query with a plain text: the value stayed one literal."""
+    result = cli(
+        "query", "find-incidents", "-p", f"text={value}", "--format", "csv", project=project
+    )
+    assert result.exit_code == 0 and result.stdout.strip() == "incident,date,name"
+    engine = open_engine(project)
+    query, bindings = prepare(project, "find-incidents", {"text": value}, engine)
+    from kg.sparqltext import with_values
+
+    def structure(v: str) -> str:
+        from rdflib import Literal
+
+        bound = with_values(query.text, {"_text": Literal(v)})
+        return repr(prepareQuery(bound).algebra).replace(repr(Literal(v)), "VALUE")
+
+    assert structure(value) == structure("benign")
+
+
+@pytest.mark.parametrize(
+    ("args", "start"),
+    [
+        (["query", "incident-timeline", "-p", "incident=x> } DROP ALL"], "error: 'incident' is "),
+        (["query", "incident-timeline", "-p", "incident=http://a/ b"], "error: 'incident' is "),
+        (["attacks", "--actor", '"} DROP ALL #'], "error: no actor or malware named "),
+        (["attacks", "--near", "Paris\n} DROP ALL"], "error: unknown place "),
+        (
+            ["attacks", "--region", "x" * 5000],
+            "error: the value of 'region' is 5000 characters long",
+        ),
+    ],
+)
+def test_hostile_values_of_other_types_are_refused(cli, project, built, args, start):
+    result = cli(*args, project=project)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(start) and "Traceback" not in result.stderr
+
+
+def test_every_catalogue_query_gives_the_same_rows_on_both_embedded_engines(project, built):
+    from kg.params import bind
+    from kg.query import resolver
+
+    samples = {
+        "incidents-by-actor": {"actor": "LockBit"},
+        "incidents-in-region": {"region": "Île-de-France"},
+        "incident-timeline": {"incident": CHSF},
+        "find-incidents": {"text": "hôpital"},
+        "attacks": {"near": "Paris", "radius_km": "250"},
+    }
+    oxigraph, memory = open_engine(project, "oxigraph"), open_engine(project, "memory")
+    for name, query in catalogue(REPO / "queries").items():
+        bindings = bind(query, samples.get(name, {}), resolver(project, oxigraph))
+        assert rows(oxigraph.select(query.text, bindings)) == rows(
+            memory.select(query.text, bindings)
+        ), name

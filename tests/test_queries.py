@@ -1,0 +1,437 @@
+"""The query catalogue: every query parses on each engine, and returns exactly the expected rows
+on the small fixture graph (tests/fixtures/mini.ttl) in both embedded engines."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.catalogue import catalogue
+from kg.geo import Gazetteer
+from kg.params import Resolver, bind
+from tests.conftest import REPO
+from tests.query_fixture import engines, rows
+
+QUERIES = catalogue(REPO / "queries")
+ONE, TWO = "https://example.org/one", "https://example.org/two"
+
+# (query, parameters, expected rows): each row as the text of its cells, fixture IRIs shortened.
+CASES = [
+    (
+        "attacks",
+        {},
+        [
+            (
+                "inc-4",
+                "2021",
+                "Hospital A",
+                "780000014",
+                "Le Chesnay-Rocquencourt",
+                "Yvelines",
+                "Actor One, Actor Two",
+                "claimed",
+                "",
+                "48.8313",
+                "2.1272",
+            ),
+            (
+                "inc-3",
+                "2022-04",
+                "Hospital C",
+                "510000011",
+                "Vitry-le-François",
+                "Marne",
+                "Actor Two",
+                "suspected",
+                "",
+                "48.7153",
+                "4.598",
+            ),
+            (
+                "inc-2",
+                "2022-08-21",
+                "Hospital B",
+                "910000017",
+                "Corbeil-Essonnes",
+                "Essonne",
+                "Actor One, Malware One",
+                "confirmed",
+                "",
+                "48.60603",
+                "2.48757",
+            ),
+            (
+                "inc-1",
+                "2022-12-03T21:00:00+01:00",
+                "Hospital A",
+                "780000014",
+                "Le Chesnay-Rocquencourt",
+                "Yvelines",
+                "ransomware group (unnamed)",
+                "suspected",
+                "",
+                "48.8313",
+                "2.1272",
+            ),
+        ],
+    ),
+    (
+        "attacks",
+        {"near": "Paris", "radius_km": "50", "from": "2022", "to": "2022"},
+        [
+            (
+                "inc-1",
+                "2022-12-03T21:00:00+01:00",
+                "Hospital A",
+                "780000014",
+                "Le Chesnay-Rocquencourt",
+                "Yvelines",
+                "ransomware group (unnamed)",
+                "suspected",
+                "16.402",
+                "48.8313",
+                "2.1272",
+            ),
+            (
+                "inc-2",
+                "2022-08-21",
+                "Hospital B",
+                "910000017",
+                "Corbeil-Essonnes",
+                "Essonne",
+                "Actor One, Malware One",
+                "confirmed",
+                "29.33",
+                "48.60603",
+                "2.48757",
+            ),
+        ],
+    ),
+    (
+        "attacks",
+        {"near": "Paris", "radius_km": "250", "from": "2022-04-30", "to": "2022-08"},
+        [
+            (
+                "inc-2",
+                "2022-08-21",
+                "Hospital B",
+                "910000017",
+                "Corbeil-Essonnes",
+                "Essonne",
+                "Actor One, Malware One",
+                "confirmed",
+                "29.33",
+                "48.60603",
+                "2.48757",
+            ),
+            (
+                "inc-3",
+                "2022-04",
+                "Hospital C",
+                "510000011",
+                "Vitry-le-François",
+                "Marne",
+                "Actor Two",
+                "suspected",
+                "165.497",
+                "48.7153",
+                "4.598",
+            ),
+        ],
+    ),
+    (
+        "attacks",
+        {"actor": "Actor One"},
+        [
+            (
+                "inc-4",
+                "2021",
+                "Hospital A",
+                "780000014",
+                "Le Chesnay-Rocquencourt",
+                "Yvelines",
+                "Actor One",
+                "claimed",
+                "",
+                "48.8313",
+                "2.1272",
+            ),
+            (
+                "inc-2",
+                "2022-08-21",
+                "Hospital B",
+                "910000017",
+                "Corbeil-Essonnes",
+                "Essonne",
+                "Actor One, Malware One",
+                "confirmed",
+                "",
+                "48.60603",
+                "2.48757",
+            ),
+        ],
+    ),
+    (
+        "attacks",
+        {"region": "Île-de-France", "min_certainty": "claimed"},
+        [
+            (
+                "inc-4",
+                "2021",
+                "Hospital A",
+                "780000014",
+                "Le Chesnay-Rocquencourt",
+                "Yvelines",
+                "Actor One",
+                "claimed",
+                "",
+                "48.8313",
+                "2.1272",
+            ),
+            (
+                "inc-2",
+                "2022-08-21",
+                "Hospital B",
+                "910000017",
+                "Corbeil-Essonnes",
+                "Essonne",
+                "Actor One, Malware One",
+                "confirmed",
+                "",
+                "48.60603",
+                "2.48757",
+            ),
+        ],
+    ),
+    (
+        "incidents-by-actor",
+        {"actor": "first group"},
+        [
+            ("inc-4", "2021", "Hospital A", "Actor One", "claimed", "actor-claim", "", "2"),
+            ("inc-2", "2022-08-21", "Hospital B", "Actor One", "confirmed", "authority", "", "2"),
+            (
+                "inc-2",
+                "2022-08-21",
+                "Hospital B",
+                "Malware One",
+                "claimed",
+                "actor-claim",
+                "2022-09-12",
+                "2",
+            ),
+        ],
+    ),
+    (
+        "incidents-by-actor",
+        {"actor": "Actor One", "min_certainty": "confirmed"},
+        [
+            ("inc-2", "2022-08-21", "Hospital B", "Actor One", "confirmed", "authority", "", "2"),
+        ],
+    ),
+    (
+        "incidents-in-region",
+        {"region": "Essonne"},
+        [
+            ("inc-2", "2022-08-21", "Hospital B", "Corbeil-Essonnes", "Essonne", "Île-de-France"),
+        ],
+    ),
+    (
+        "incidents-in-region",
+        {"region": "Grand Est"},
+        [
+            ("inc-3", "2022-04", "Hospital C", "Vitry-le-François", "Marne", "Grand Est"),
+        ],
+    ),
+    (
+        "ght-exposure",
+        {},
+        [
+            ("ght-1", "GHT One", "et-c", "Hospital C", "et-e", "Site E", "520000019", "associate"),
+            ("ght-1", "GHT One", "et-c", "Hospital C", "ej-d", "Entity D", "520000001", "member"),
+        ],
+    ),
+    ("ght-exposure", {"incident": "https://example.org/kg-test/inc-1"}, []),
+    (
+        "ransom-demands",
+        {},
+        [
+            ("inc-3", "2022-04", "Actor Two", "1300000", "USD", "known", "inc-3-demand"),
+            (
+                "inc-2",
+                "2022-08-21",
+                "Actor One, Malware One",
+                "10000000",
+                "USD",
+                "known",
+                "inc-2-demand",
+            ),
+            (
+                "inc-2",
+                "2022-08-21",
+                "Actor One, Malware One",
+                "1000000",
+                "EUR",
+                "suspected",
+                "inc-2-demand-eur",
+            ),
+        ],
+    ),
+    (
+        "patient-impacts",
+        {},
+        [
+            ("inc-4", "2021", "operations-cancelled", "suspected", "", "Perhaps."),
+            ("inc-2", "2022-08-21", "operations-cancelled", "known", "", ""),
+            (
+                "inc-1",
+                "2022-12-03T21:00:00+01:00",
+                "patients-transferred",
+                "known",
+                "6",
+                "Six patients.",
+            ),
+        ],
+    ),
+    ("data-published", {}, [("inc-2", "2022-08-21", "known", "2022-09-23", "", "")]),
+    (
+        "repeat-victims",
+        {},
+        [
+            (
+                "ej-a",
+                "Entity A",
+                "780000022",
+                "legal entity",
+                "2",
+                "2021, 2022-12-03T21:00:00+01:00",
+            ),
+            (
+                "et-a",
+                "Hospital A",
+                "780000014",
+                "establishment",
+                "2",
+                "2021, 2022-12-03T21:00:00+01:00",
+            ),
+        ],
+    ),
+    (
+        "conflicting-attributions",
+        {},
+        [
+            ("inc-4", "Actor One", "claimed", "actor-claim", "Actor Two", "suspected", "media"),
+        ],
+    ),
+    (
+        "incidents-per-year-region",
+        {},
+        [
+            ("2021", "Île-de-France", "1"),
+            ("2022", "Grand Est", "1"),
+            ("2022", "Île-de-France", "2"),
+        ],
+    ),
+    (
+        "incident-timeline",
+        {"incident": "https://example.org/kg-test/inc-1"},
+        [
+            ("", "attribution", "ransomware-group (unnamed)", "suspected", ONE),
+            ("", "data-stolen", "", "unknown", ONE),
+            ("2022-12-02", "alternative start", "", "", TWO),
+            ("2022-12-03T21:00:00+01:00", "start", "", "", f"{ONE}, {TWO}"),
+            ("2022-12-04", "patients-transferred", "6", "known", f"{ONE}, {TWO}"),
+        ],
+    ),
+    (
+        "incident-timeline",
+        {"incident": "https://example.org/kg-test/inc-2"},
+        [
+            ("", "attribution", "Actor One", "confirmed", f"{ONE}, {TWO}"),
+            ("", "operations-cancelled", "", "known", f"{ONE}, {TWO}"),
+            ("", "ransom-demanded", "1000000 EUR", "suspected", TWO),
+            ("", "ransom-demanded", "10000000 USD", "known", f"{ONE}, {TWO}"),
+            ("2022-08-21", "start", "", "", ONE),
+            ("2022-09-12", "attribution", "Malware One", "claimed", f"{ONE}, {TWO}"),
+            ("2022-09-23", "data-published", "", "known", f"{ONE}, {TWO}"),
+        ],
+    ),
+    (
+        "single-source-facts",
+        {},
+        [
+            ("inc-1", "alternative start", "inc-1-alt", TWO),
+            ("inc-1", "attribution", "inc-1-claim", ONE),
+            ("inc-1", "impact", "inc-1-theft", ONE),
+            ("inc-2", "impact", "inc-2-demand-eur", TWO),
+            ("inc-3", "incident", "inc-3", ONE),
+            ("inc-4", "attribution", "inc-4-two", TWO),
+            ("inc-4", "impact", "inc-4-operations", TWO),
+        ],
+    ),
+    (
+        "actor-counts",
+        {},
+        [
+            ("actor-one", "Actor One", "2", "2021", "2022-08-21"),
+            ("actor-two", "Actor Two", "2", "2021", "2022-04"),
+        ],
+    ),
+    (
+        "actor-counts",
+        {"min_certainty": "confirmed"},
+        [
+            ("actor-one", "Actor One", "1", "2022-08-21", "2022-08-21"),
+        ],
+    ),
+    (
+        "open-questions",
+        {},
+        [
+            ("inc-1", "data-stolen", "unknown", ""),
+            ("inc-2", "ransom-demanded", "suspected", ""),
+            ("inc-4", "operations-cancelled", "suspected", "Perhaps."),
+        ],
+    ),
+    ("find-incidents", {"text": "hospital b"}, [("inc-2", "2022-08-21", "Attack on Hospital B")]),
+    ("find-incidents", {"text": "l'hôpital a"}, []),  # names are searched in English
+]
+
+
+@pytest.fixture(scope="module")
+def fixture_engines():
+    return engines(REPO)
+
+
+def resolver(engine) -> Resolver:
+    return Resolver(gazetteer=lambda: Gazetteer.load(REPO / "data" / "gazetteer"), engine=engine)
+
+
+def test_the_catalogue_has_at_least_twelve_questions_each_tested():
+    assert len(QUERIES) >= 12
+    assert set(QUERIES) - {name for name, _, _ in CASES} == set()
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_each_query_parses_everywhere(name):
+    from rdflib.plugins.sparql import prepareQuery
+
+    query = QUERIES[name]
+    prepareQuery(query.text)
+    assert query.summary and query.description
+    assert all(
+        line.startswith("PREFIX")
+        for line in query.text.splitlines()
+        if line.upper().startswith("PREFIX")
+    )
+    for param in query.params:
+        assert f"?_{param}" in query.text or query.params[param].type == "place"
+
+
+@pytest.mark.parametrize("engine_name", ["memory", "oxigraph"])
+@pytest.mark.parametrize(
+    ("name", "given", "expected"), CASES, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(CASES)]
+)
+def test_expected_rows(fixture_engines, engine_name, name, given, expected):
+    engine = fixture_engines[engine_name]
+    query = QUERIES[name]
+    table = engine.select(query.text, bind(query, given, resolver(engine)))
+    assert rows(table) == expected
