@@ -82,7 +82,7 @@ class OxigraphEngine:
             return self.store.query(
                 with_values(text, bindings),
                 use_default_graph_as_union=True,
-                custom_functions=self.functions,  # type: ignore[arg-type]
+                custom_functions=self.functions,
             )
         except SyntaxError as exc:
             raise QueryError(f"SPARQL syntax: {exc}") from None
