@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import difflib
 import math
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any
 
 from kg.errors import QueryError
 from kg.namespaces import FN, resource
@@ -77,18 +79,35 @@ def normalise(text: str) -> str:
 
 
 class Gazetteer:
-    """The places of data/gazetteer/, indexed by normalised name and by INSEE code."""
+    """The places of data/gazetteer/, indexed by normalised name (and by INSEE code on first
+    use). Places are kept as rows and made into Place objects only when a lookup returns them."""
 
-    def __init__(self, places: Iterable[Place]) -> None:
-        self.places = list(places)
-        self.by_code = {(p.kind, p.code): p for p in self.places}
-        self.by_name: dict[str, list[Place]] = {}
-        for p in self.places:
-            self.by_name.setdefault(normalise(p.name), []).append(p)
+    def __init__(self, by_name: dict[str, list[list[Any]]]) -> None:
+        self._index = by_name
 
     @classmethod
-    def load(cls, folder: Path) -> Gazetteer:
-        return _load(folder.resolve())
+    def of(cls, places: Iterable[Place]) -> Gazetteer:
+        index: dict[str, list[list[Any]]] = {}
+        for p in places:
+            row = [p.kind, p.code, p.name, p.department, p.latitude, p.longitude]
+            index.setdefault(normalise(p.name), []).append(row)
+        return cls(index)
+
+    @classmethod
+    def load(cls, folder: Path, cache: Path | None = None) -> Gazetteer:
+        """The gazetteer of `folder`; with `cache`, an index kept there and reused while the
+        tables do not change (normalising 35,000 names is most of the cost of a query)."""
+        return _load(folder.resolve(), cache.resolve() if cache else None)
+
+    def named(self, key: str) -> list[Place]:
+        return [Place(*row) for row in self._index.get(key, [])]
+
+    def names(self) -> list[str]:
+        return list(self._index)
+
+    @cached_property
+    def by_code(self) -> dict[tuple[str, str], Place]:
+        return {(row[0], row[1]): Place(*row) for rows in self._index.values() for row in rows}
 
     def resolve(self, text: str) -> Place:
         """A place from 'lat,lon', an INSEE commune code, or a commune, department or region
@@ -115,9 +134,9 @@ class Gazetteer:
         key = normalise(text)
         if not key:
             raise QueryError("an empty place name", "give a commune, department or region name")
-        found = self.by_name.get(key, [])
+        found = self.named(key)
         if not found:  # 'Le Chesnay' finds 'Le Chesnay-Rocquencourt'
-            found = [p for k, ps in self.by_name.items() if k.startswith(key + " ") for p in ps]
+            found = [p for k in self.names() if k.startswith(key + " ") for p in self.named(k)]
         if department:
             found = [p for p in found if p.department == department or p.code == department]
         communes = [p for p in found if p.kind == "commune"]
@@ -127,8 +146,8 @@ class Gazetteer:
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
-            close = difflib.get_close_matches(key, list(self.by_name), n=5, cutoff=0.75)
-            names = [p.label() for k in close for p in self.by_name[k]][:8]
+            close = difflib.get_close_matches(key, self.names(), n=5, cutoff=0.75)
+            names = [p.label() for k in close for p in self.named(k)][:8]
             hint = f"did you mean: {'; '.join(names)}" if names else "check the spelling"
             raise QueryError(f"unknown place '{text}'", hint)
         listed = "; ".join(p.label() for p in sorted(candidates, key=lambda p: p.code)[:12])
@@ -149,7 +168,25 @@ class Gazetteer:
 
 
 @lru_cache(maxsize=4)
-def _load(folder: Path) -> Gazetteer:
+def _load(folder: Path, cache: Path | None) -> Gazetteer:
+    import hashlib
+    import json
+
+    tables = [folder / f"{name}.csv" for name in ("regions", "departments", "communes")]
+    digest = hashlib.sha256(b"".join(t.read_bytes() for t in tables)).hexdigest()[:16]
+    cached = cache / f"gazetteer-{digest}.json" if cache else None
+    if cached is not None and cached.is_file():
+        return Gazetteer(json.loads(cached.read_text(encoding="utf-8")))
+    gazetteer = Gazetteer.of(_read_tables(folder))
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(gazetteer._index, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, cached)
+    return gazetteer
+
+
+def _read_tables(folder: Path) -> list[Place]:
     places: list[Place] = []
     nan = float("nan")
 
@@ -169,7 +206,7 @@ def _load(folder: Path) -> Gazetteer:
             Place("commune", r["insee"], r["name"], r["department"], *coords(r))
             for r in csv.DictReader(f)
         ]
-    return Gazetteer(places)
+    return places
 
 
 def rdflib_distance(*args: object) -> object:

@@ -45,7 +45,10 @@ def open_engine(project: Project, backend: str = "oxigraph", endpoint: str | Non
 
 
 def resolver(project: Project, engine: Engine | None) -> Resolver:
-    return Resolver(gazetteer=lambda: Gazetteer.load(gazetteer_dir(project.root)), engine=engine)
+    return Resolver(
+        gazetteer=lambda: Gazetteer.load(gazetteer_dir(project.root), cache=project.home),
+        engine=engine,
+    )
 
 
 def prepare(
