@@ -47,7 +47,17 @@ PREFIXES: dict[str, str] = {
 # One named graph per source family.
 GRAPHS = {
     name: GRAPH[name]
-    for name in ("ontology", "places", "register", "ght", "threats", "incidents", "sources")
+    for name in (
+        "ontology",
+        "places",
+        "register",
+        "ght",
+        "threats",
+        "incidents",
+        "sources",
+        "finess",
+        "stix",
+    )
 }
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

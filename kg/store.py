@@ -29,7 +29,7 @@ from rdflib import Dataset, Graph
 
 from kg.errors import StoreError
 from kg.loading import input_files, load_project
-from kg.namespaces import PREFIXES
+from kg.namespaces import PREFIXES, is_slug
 from kg.project import Project
 
 FORMAT_VERSION = "1"
@@ -212,6 +212,40 @@ def _prune(project: Project, keep: set[str]) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def add_import(
+    project: Project, name: str, source: Path, progress: Callable[[str], None] | None = None
+) -> Build:
+    """Make the N-Quads file `source` the import `name` (imports/<name>.nq, replacing an earlier
+    one) and rebuild. If the build fails, the earlier import is put back and the build in use
+    stays the previous one."""
+    if not is_slug(name):
+        raise StoreError(f"'{name}' is not a name for an import", "lowercase letters and hyphens")
+    project.imports.mkdir(parents=True, exist_ok=True)
+    target = project.imports / f"{name}.nq"
+    backup = target.with_name(f".{name}.nq.{os.getpid()}.bak")
+    if target.exists():
+        os.replace(target, backup)
+    try:
+        shutil.copyfile(source, target)
+        result = build(project, progress=progress)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        if backup.exists():
+            os.replace(backup, target)
+        raise
+    backup.unlink(missing_ok=True)
+    return result
+
+
+def remove_import(project: Project, name: str) -> Build:
+    """Drop the import `name` and rebuild without it."""
+    target = project.imports / f"{name}.nq"
+    if not target.exists():
+        raise StoreError(f"there is no import named '{name}'", f"imports are in {project.imports}")
+    target.unlink()
+    return build(project)
+
+
 def require_build(project: Project) -> Build:
     found = current_build(project)
     if found is None:
@@ -257,5 +291,5 @@ def open_dataset(build_: Build, backend: str = "oxigraph") -> Dataset:
     else:
         raise StoreError(f"unknown backend '{backend}'", "use oxigraph or memory")
     for prefix, ns in PREFIXES.items():
-        ds.bind(prefix, ns)
+        ds.bind(prefix, ns, replace=True)
     return ds

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli import graph, query
+from kg.cli import export, finess, graph, query, stix
 
 app = typer.Typer(
     name="kg",
@@ -51,3 +51,13 @@ app.command("queries")(query.queries_command)
 app.command("query")(query.query_command)
 app.command("sparql")(query.sparql_command)
 app.command("attacks")(query.attacks_command)
+
+import_app = typer.Typer(
+    help="Import external data: the FINESS register, STIX bundles.", no_args_is_help=True
+)
+import_app.command("finess")(finess.import_command)
+import_app.command("stix")(stix.import_command)
+app.add_typer(import_app, name="import")
+
+export.export_app.command("stix")(stix.export_command)
+app.add_typer(export.export_app, name="export")

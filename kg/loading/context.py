@@ -41,7 +41,7 @@ class Context:
         if name not in self.graphs:
             g = Graph(identifier=GRAPHS[name])
             for prefix, ns in PREFIXES.items():
-                g.bind(prefix, ns)
+                g.bind(prefix, ns, replace=True)
             self.graphs[name] = g
         return self.graphs[name]
 

@@ -1,0 +1,49 @@
+"""kg export: the built dataset in a standard RDF serialisation (and `kg export stix`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kg.cli.common import project, reports_errors
+
+export_app = typer.Typer(
+    help="Export the built dataset: --format ttl|nt|nq|trig|jsonld, or `kg export stix`.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+
+@export_app.callback()
+@reports_errors
+def export_callback(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="ttl, nt, nq, trig or jsonld.")
+    ] = "ttl",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", dir_okay=False, help="Write here (default stdout)."),
+    ] = None,
+    endpoint: Annotated[
+        str | None, typer.Option(help="The SPARQL endpoint to name in the VoID description.")
+    ] = None,
+) -> None:
+    """Export the built dataset (with its VoID/DCAT description), deterministically."""
+    if ctx.invoked_subcommand:
+        return
+    from kg.exporting.rdf import export
+    from kg.store import require_build
+
+    p = project(ctx)
+    build = require_build(p)
+    if output is None:
+        export(p, build, fmt, sys.stdout.buffer, endpoint)
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    with tmp.open("wb") as out:
+        export(p, build, fmt, out, endpoint)
+    tmp.replace(output)

@@ -1,0 +1,210 @@
+"""The built dataset as Turtle, N-Triples, N-Quads, TriG or JSON-LD, with a VoID/DCAT description.
+
+Exports are deterministic: the same build gives the same bytes. N-Triples and N-Quads are sorted
+lines; Turtle and TriG come from Oxigraph, whose order depends only on the content; JSON-LD is
+compacted with kg/exporting/context.jsonld. N-Quads and TriG keep the named graphs; the
+description is the graph `graph/void` there, and merged into the single graph of the others."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD, Namespace
+
+from kg.catalogue import catalogue
+from kg.errors import KgError
+from kg.namespaces import BASE, GRAPH, PREFIXES, SCHEMA, SH
+from kg.project import Project
+from kg.store import Build
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+FORMATS = ("ttl", "nt", "nq", "trig", "jsonld")
+CONTEXT = Path(__file__).with_name("context.jsonld")
+DATASET = URIRef(BASE + "dataset")
+DESCRIPTION_GRAPH = GRAPH["void"]
+LICENCE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
+
+
+def describe(project: Project, build: Build, endpoint: str | None = None) -> Graph:
+    """VoID and DCAT: title, licence, triple counts per graph, sources, example queries."""
+    g = Graph(identifier=DESCRIPTION_GRAPH)
+    for prefix in ("dcterms", "schema", "sh", "rdfs"):
+        g.bind(prefix, PREFIXES[prefix])
+    g.bind("void", VOID)
+    g.bind("dcat", DCAT)
+    m = build.manifest
+    g.add((DATASET, RDF.type, VOID.Dataset))
+    g.add((DATASET, RDF.type, DCAT.Dataset))
+    g.add((DATASET, DCTERMS.title, Literal("hospital-cyber-kg", lang="en")))
+    g.add(
+        (
+            DATASET,
+            DCTERMS.description,
+            Literal(
+                "Cyberattacks on French health establishments: FINESS establishments and "
+                "legal entities, GHT groupings, places, incidents, impacts, attribution claims, "
+                "each fact with its public sources.",
+                lang="en",
+            ),
+        )
+    )
+    g.add((DATASET, DCTERMS.license, LICENCE))
+    g.add((DATASET, DCTERMS.identifier, Literal(build.key)))
+    g.add((DATASET, DCTERMS.modified, Literal(m["built"][:10], datatype=XSD.date)))
+    g.add((DATASET, VOID.triples, Literal(m["triples"], datatype=XSD.integer)))
+    g.add((DATASET, VOID.uriSpace, Literal(PREFIXES["id"])))
+    g.add((DATASET, VOID.vocabulary, URIRef(PREFIXES["hck"].rstrip("#"))))
+    for iri, count in sorted(m["graphs"].items()):
+        subset = URIRef(f"{iri}#dataset")
+        g.add((DATASET, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, SCHEMA.name, Literal(iri)))
+        g.add((subset, VOID.triples, Literal(count, datatype=XSD.integer)))
+    hck_source = URIRef(PREFIXES["hck"] + "Source")
+    g.add((DATASET, VOID.classPartition, URIRef(f"{DATASET}#sources")))
+    g.add((URIRef(f"{DATASET}#sources"), VOID["class"], hck_source))
+    g.add(
+        (
+            URIRef(f"{DATASET}#sources"),
+            VOID.entities,
+            Literal(m["classes"].get(str(hck_source), 0), datatype=XSD.integer),
+        )
+    )
+    if endpoint:
+        g.add((DATASET, VOID.sparqlEndpoint, URIRef(endpoint)))
+    for name, query in sorted(catalogue(project.queries).items()):
+        example = URIRef(f"{BASE}queries/{name}")
+        g.add((DATASET, DCTERMS.hasPart, example))
+        g.add((example, RDF.type, SH.SPARQLExecutable))
+        g.add((example, RDFS.label, Literal(name)))
+        g.add((example, RDFS.comment, Literal(query.summary, lang="en")))
+        g.add((example, SH.select if query.form == "SELECT" else SH.construct, Literal(query.text)))
+        if endpoint:
+            g.add((example, SCHEMA.target, URIRef(endpoint)))
+    return g
+
+
+def export(
+    project: Project,
+    build: Build,
+    fmt: str,
+    out: IO[bytes],
+    endpoint: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    if fmt not in FORMATS:
+        raise KgError(f"unknown export format '{fmt}'", f"one of: {', '.join(FORMATS)}, stix")
+    description = describe(project, build, endpoint)
+    if fmt in ("nt", "nq"):
+        _lines(build, description, fmt, out)
+    elif fmt in ("ttl", "trig"):
+        _rdflib_graphs(build, description, fmt, out)
+    else:
+        _jsonld(build, description, out)
+
+
+def _lines(build: Build, description: Graph, fmt: str, out: IO[bytes]) -> None:
+    """Sorted N-Triples (the union, each triple once) or N-Quads (every graph)."""
+    import pyoxigraph as ox
+
+    files = [build.nquads, *sorted((build.path / "imports").glob("*.nq"))]
+    lines: set[str] = set()
+    for path in files:
+        if fmt == "nq":
+            with path.open(encoding="utf-8") as f:
+                lines.update(
+                    line if line.endswith("\n") else line + "\n" for line in f if line.strip()
+                )
+        else:
+            for q in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
+                lines.add(f"{q.subject} {q.predicate} {q.object} .\n")
+    extra = (
+        _as_dataset(description).serialize(format="nquads")
+        if fmt == "nq"
+        else description.serialize(format="nt")
+    )
+    lines.update(line + "\n" for line in extra.splitlines() if line.strip())
+    for line in sorted(lines):
+        out.write(line.encode("utf-8"))
+
+
+def _as_dataset(description: Graph) -> Dataset:
+    ds = Dataset()
+    graph = ds.graph(DESCRIPTION_GRAPH)
+    graph += description
+    return ds
+
+
+def _rdflib_graphs(build: Build, description: Graph, fmt: str, out: IO[bytes]) -> None:
+    """Turtle (the union) or TriG (every graph) by rdflib, which orders subjects and
+    predicates. (Oxigraph 0.5's Turtle writer prints xsd:nonNegativeInteger values as bare
+    integers, which reads back as xsd:integer: it is not used here.)"""
+    ds = _parse_build(build)
+    if fmt == "trig":
+        graph = ds.graph(DESCRIPTION_GRAPH)
+        graph += description
+        text = _trig(ds)
+    else:
+        union = _union(ds)
+        union += description
+        text = union.serialize(format="turtle")
+    out.write(text.encode("utf-8"))
+
+
+def _trig(ds: Dataset) -> str:
+    """TriG with the graphs in IRI order, each written as rdflib's (ordered) Turtle."""
+    prefixes: set[str] = set()
+    blocks = []
+    for graph in sorted(ds.graphs(), key=lambda g: str(g.identifier)):
+        if len(graph) == 0:
+            continue
+        body = []
+        for line in graph.serialize(format="turtle").splitlines():
+            (prefixes.add(line) if line.startswith("@prefix") else body.append(line))
+        inner = "\n".join(f"    {line}" if line else "" for line in body).strip("\n")
+        blocks.append(f"<{graph.identifier}> {{\n{inner}\n}}\n")
+    return "\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)
+
+
+def _parse_build(build: Build) -> Dataset:
+    ds = Dataset()
+    for prefix, ns in PREFIXES.items():
+        ds.bind(prefix, ns, replace=True)
+    ds.bind("void", VOID)
+    ds.bind("dcat", DCAT)
+    ds.parse(build.nquads, format="nquads")
+    for extra in sorted((build.path / "imports").glob("*.nq")):
+        ds.parse(extra, format="nquads")
+    return ds
+
+
+def _union(ds: Dataset) -> Graph:
+    union = Graph()
+    for prefix, ns in ds.namespaces():
+        union.bind(prefix, ns, replace=True)
+    for s, p, o, _g in ds.quads():
+        union.add((s, p, o))
+    return union
+
+
+def _jsonld(build: Build, description: Graph, out: IO[bytes]) -> None:
+    union = _union(_parse_build(build))
+    union += description
+    context = json.loads(CONTEXT.read_text(encoding="utf-8"))["@context"]
+    doc = json.loads(union.serialize(format="json-ld", context=context))
+    out.write(json.dumps(_ordered(doc), ensure_ascii=False, indent=1, sort_keys=True).encode())
+
+
+def _ordered(value: Any) -> Any:
+    """JSON-LD with its arrays in a stable order (rdflib emits nodes in set order)."""
+    if isinstance(value, dict):
+        return {k: (v if k == "@context" else _ordered(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_ordered(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
