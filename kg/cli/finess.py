@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kg.cli.common import project, reports_errors, say
+
+if TYPE_CHECKING:
+    from kg.importing.finess import FinessReport
 
 
 @reports_errors
@@ -28,10 +31,51 @@ def import_command(
             help="Write N-Triples here instead of adding the register to the store.",
         ),
     ] = None,
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="IRI prefix of the establishments, legal entities and source, instead of "
+            "https://w3id.org/hospital-cyber-kg/id/ (a synthetic register needs "
+            "https://w3id.org/hospital-cyber-kg/synthetic/id/).",
+        ),
+    ] = None,
+    listed: Annotated[
+        int, typer.Option("--list", min=0, help="List at most this many rejected lines.")
+    ] = 20,
 ) -> None:
-    """Import the FINESS register (etalab CSV extract): establishments, legal entities, places."""
-    from kg.errors import KgError
+    """Import the FINESS register (etalab CSV extract): establishments, legal entities, places.
 
-    raise KgError(
-        "kg import finess is not built yet", f"{project(ctx).root}, {file}, {output}, {say}"
+    Rejected lines go to stderr with their line number and reason, the counts to stdout.
+    Exit 2, importing nothing, if the file is not an extract or no line can be imported."""
+    from kg.importing.finess import (
+        NothingImported,
+        format_summary,
+        import_finess,
+        write_ntriples,
     )
+
+    p = project(ctx)
+    try:
+        if output is not None:
+            report = write_ntriples(file, output, root=p.root, base=base)
+            done = f"wrote {report.triples} triples to {output}"
+        else:
+            report, build = import_finess(p, file, base=base, progress=say)
+            done = (
+                f"imported as graph {report.graph} ({report.triples} triples); "
+                f"build {build.key}: {build.manifest['triples']} triples"
+            )
+    except NothingImported as exc:
+        _rejections(exc.report, listed)
+        raise
+    _rejections(report, listed)
+    typer.echo(format_summary(report))
+    typer.echo(done)
+
+
+def _rejections(report: FinessReport, listed: int) -> None:
+    from kg.importing.finess import format_rejections
+
+    for line in format_rejections(report, listed):
+        typer.echo(line, err=True)
