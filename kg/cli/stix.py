@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from kg.cli.common import project, reports_errors
+from kg.cli.common import project, reports_errors, say
 
 
 @reports_errors
@@ -17,11 +18,19 @@ def import_command(
         list[Path],
         typer.Argument(exists=True, dir_okay=False, help="STIX 2.1 or 2.0 bundle files (JSON)."),
     ],
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only the summary line.")
+    ] = False,
 ) -> None:
-    """Import STIX bundles: actors, malware, incidents, victims, relationships, references."""
-    from kg.errors import KgError
+    """Import STIX bundles: actors, malware, incidents, victims, relationships, references.
 
-    raise KgError("kg import stix is not built yet", f"{project(ctx).root} {bundles}")
+    All bundles are checked first (exit 2 and nothing imported on any error); the import
+    replaces the previous STIX import. Prints what became of each object."""
+    from kg.importing.stix import import_bundles
+
+    report = import_bundles(project(ctx), bundles, progress=None if quiet else say)
+    lines = report.lines()
+    typer.echo("\n".join(lines[:1] if quiet else lines))
 
 
 @reports_errors
@@ -35,6 +44,15 @@ def export_command(
     ] = None,
 ) -> None:
     """Export incidents, victims, actors, malware, places and sources as a STIX 2.1 bundle."""
-    from kg.errors import KgError
+    from kg.exporting.stix import export
+    from kg.store import require_build
 
-    raise KgError("kg export stix is not built yet", f"{project(ctx).root} {output}")
+    p = project(ctx)
+    build = require_build(p)
+    if output is None:
+        export(p, build, sys.stdout.buffer)
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    with tmp.open("wb") as out:
+        export(p, build, out)
+    tmp.replace(output)
