@@ -88,14 +88,48 @@ def sparql_term(term: Node) -> str:
 
 
 def with_values(text: str, bindings: Mapping[str, Node]) -> str:
-    """The query with `VALUES (?a ?b) { (x y) }` as the first element of its WHERE group, so
-    that every pattern and filter of the group sees the values (a trailing VALUES would not)."""
+    """The query with a `VALUES (?a ?b) { (x y) }` block at the head of every group (the WHERE
+    group, a union branch, an OPTIONAL, an EXISTS) whose own patterns and filters use one of the
+    bound variables. SPARQL evaluates groups from the inside out, so a single VALUES block at the
+    top would not reach the filters of nested groups; and a filter that meets its values in its
+    own group is one an optimiser can apply as early as a constant."""
     if not bindings:
         return text
-    names = sorted(bindings)
-    block = (
+    start = where_group_start(text) - 1
+    groups = _groups(text, start)
+    inserts = []
+    for open_at, own_code in groups:
+        used = sorted(n for n in bindings if re.search(rf"\?{re.escape(n)}\b", own_code))
+        if used:
+            inserts.append((open_at + 1, _values_block(used, bindings)))
+    if not inserts:
+        inserts.append((start + 1, _values_block(sorted(bindings), bindings)))
+    for at, block in sorted(inserts, reverse=True):
+        text = text[:at] + block + text[at:]
+    return text
+
+
+def _values_block(names: list[str], bindings: Mapping[str, Node]) -> str:
+    return (
         f"\n  VALUES ({' '.join('?' + n for n in names)}) "
         f"{{ ({' '.join(sparql_term(bindings[n]) for n in names)}) }}"
     )
-    at = where_group_start(text)
-    return text[:at] + block + text[at:]
+
+
+def _groups(text: str, start: int) -> list[tuple[int, str]]:
+    """(offset of '{', its own code without nested groups) of the groups from `start` on."""
+    stack: list[tuple[int, list[str]]] = []
+    out = []
+    for offset, c in _tokens(text):
+        if offset < start:
+            continue
+        if c == "{":
+            stack.append((offset, []))
+        elif c == "}":
+            if not stack:
+                break
+            open_at, own = stack.pop()
+            out.append((open_at, "".join(own)))
+        elif stack:
+            stack[-1][1].append(c)
+    return out
