@@ -25,7 +25,8 @@ _EXPORTS = {
     "require_build": "store",
     "stats": "stats",
     "validate_build": "validation",
-    "validate_files": "validation",
+    "validate_files": "revalidation",
+    "validate_project": "revalidation",
 }
 
 __all__ = sorted(_EXPORTS)

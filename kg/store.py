@@ -7,7 +7,7 @@ Layout of the store folder (default `<project>/.kg`):
     builds/<hash>/oxigraph/      the Oxigraph store loaded from it (and from the imports)
     builds/<hash>/manifest.json  counts per graph and class, inputs, origins of each resource
     current                      the hash of the build in use, replaced atomically
-    imports/<name>.nq            graphs added by `kg import`, part of the build inputs
+    imports/<name>[.k].nq        graphs added by `kg import` (big ones in two parts), inputs too
 
 A build is written in a temporary folder and renamed into place, then `current` is switched: a
 failed or interrupted build leaves the previous one intact and in use.
@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,10 @@ from kg.namespaces import PREFIXES, is_slug
 from kg.project import Project
 
 FORMAT_VERSION = "1"
+LOAD_THREADS = 2
+PART_BYTES = (
+    64 * 1024 * 1024
+)  # an import larger than this is kept as two parts, loaded side by side
 _CODE = Path(__file__).parent
 CODE_FILES = ("loading", "namespaces.py", "dates.py", "identifiers.py", "store.py")
 
@@ -63,18 +68,50 @@ class Build:
 
 
 def content_hash(project: Project) -> str:
-    """sha256 over the inputs' paths and bytes, the imports and the loader's own code."""
+    """sha256 over the inputs' paths and contents, the imports and the loader's own code."""
+    return _key(input_hashes(project))
+
+
+def _key(hashes: dict[str, str]) -> str:
     digest = hashlib.sha256(f"kg-build-{FORMAT_VERSION}\n".encode())
+    for name, file_hash in sorted(hashes.items()):
+        digest.update(f"{name} {file_hash}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def input_hashes(project: Project) -> dict[str, str]:
+    """{path: sha256} of every input: ontology/, data/, the imports and the loader's code. A
+    file whose size and modification time are unchanged is not read again (cache in .kg/)."""
     files = [(p.relative_to(project.root).as_posix(), p) for p in input_files(project.root)]
     files += [(f"imports/{p.name}", p) for p in import_files(project)]
     for entry in CODE_FILES:
-        for p in (
+        found = (
             sorted((_CODE / entry).rglob("*.py")) if (_CODE / entry).is_dir() else [_CODE / entry]
-        ):
-            files.append((f"kg/{p.relative_to(_CODE).as_posix()}", p))
+        )
+        files += [(f"kg/{p.relative_to(_CODE).as_posix()}", p) for p in found]
+    cache_path = project.home / "hashes.json"
+    try:
+        cache = json.loads(cache_path.read_text()) if cache_path.is_file() else {}
+    except ValueError:
+        cache = {}
+    out, fresh = {}, {}
     for name, path in files:
-        digest.update(f"{name}\n{path.stat().st_size}\n".encode())
-        digest.update(path.read_bytes())
+        stat = path.stat()
+        stamp = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+        cached = cache.get(stamp)
+        out[name] = fresh[stamp] = cached or _file_hash(path)
+    if fresh != cache and project.home.is_dir():
+        tmp = cache_path.with_name(f".hashes.{os.getpid()}.json")
+        tmp.write_text(json.dumps(fresh, sort_keys=True))
+        os.replace(tmp, cache_path)
+    return out
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(16 * 1024 * 1024):
+            digest.update(chunk)
     return digest.hexdigest()[:16]
 
 
@@ -98,7 +135,8 @@ def build(
 ) -> Build:
     """Build the dataset if its inputs changed (or `force`); return the build in use."""
     say = progress or (lambda _msg: None)
-    key = content_hash(project)
+    hashes = input_hashes(project)
+    key = _key(hashes)
     existing = current_build(project)
     if existing is not None and existing.key == key and not force:
         return existing
@@ -112,7 +150,7 @@ def build(
     try:
         started = time.perf_counter()
         say("writing dataset.nq")
-        triples_by_graph = _write_nquads(loaded.graphs, tmp / "dataset.nq")
+        _write_nquads(loaded.graphs, tmp / "dataset.nq")
         say("loading the Oxigraph store")
         imports = _link_imports(project, tmp / "imports")
         counts = _load_oxigraph(tmp, [tmp / "dataset.nq", *imports])
@@ -121,9 +159,9 @@ def build(
             "format": FORMAT_VERSION,
             "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "seconds": round(time.perf_counter() - started, 3),
-            "graphs": {**triples_by_graph, **counts.pop("imported")},
             **counts,
             "imports": [p.name for p in imports],
+            "inputs": hashes,
             "origins": loaded.origins,
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
@@ -152,32 +190,47 @@ def _link_imports(project: Project, folder: Path) -> list[Path]:
     return out
 
 
-def _write_nquads(graphs: dict[str, Graph], path: Path) -> dict[str, int]:
+def _write_nquads(graphs: dict[str, Graph], path: Path) -> None:
     """Sorted N-Quads, so two builds of the same inputs give the same bytes."""
     ds = Dataset()
-    counts: dict[str, int] = {}
     for g in graphs.values():
         target = ds.graph(g.identifier)
         target += g
-        counts[str(g.identifier)] = len(g)
     text = ds.serialize(format="nquads")
     lines = sorted(set(line for line in text.splitlines() if line.strip()))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return counts
 
 
 def _load_oxigraph(folder: Path, sources: list[Path]) -> dict[str, Any]:
+    """Bulk-load the N-Quads files, two at a time (Oxigraph's loader keeps one core busy; two
+    loads into the same store run side by side), then count what the store holds."""
     import pyoxigraph as ox
 
     store = ox.Store(str(folder / "oxigraph"))
-    imported: dict[str, int] = {}
-    for source in sources:
-        before = _graph_sizes(store)
-        store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS)
-        if source.name != "dataset.nq":
-            after = _graph_sizes(store)
-            imported.update({g: n for g, n in after.items() if n != before.get(g)})
+    buckets: list[list[Path]] = [[] for _ in range(LOAD_THREADS)]
+    sizes = [0] * LOAD_THREADS
+    for source in sorted(sources, key=lambda p: p.stat().st_size, reverse=True):
+        k = sizes.index(min(sizes))
+        buckets[k].append(source)
+        sizes[k] += source.stat().st_size
+    errors: list[BaseException] = []
+
+    def load(files: list[Path]) -> None:
+        try:
+            for path in files:  # files kg wrote itself: skip the IRI checks (lenient)
+                store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=load, args=(b,)) for b in buckets if b]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise StoreError(f"loading the store failed: {errors[0]}", "run `kg build --force`")
     store.optimize()
+    graphs = _graph_sizes(store)
     triples = _scalar(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     classes = {
         str(row["c"].value): int(row["n"].value)
@@ -186,9 +239,8 @@ def _load_oxigraph(folder: Path, sources: list[Path]) -> dict[str, Any]:
             use_default_graph_as_union=True,
         )
     }
-    store.flush()
-    del store
-    return {"triples": triples, "classes": classes, "imported": imported}
+    store.flush()  # the store closes when this function returns, before the folder is renamed
+    return {"triples": triples, "classes": classes, "graphs": graphs}
 
 
 def _graph_sizes(store: Any) -> dict[str, int]:
@@ -215,34 +267,60 @@ def _prune(project: Project, keep: set[str]) -> None:
 def add_import(
     project: Project, name: str, source: Path, progress: Callable[[str], None] | None = None
 ) -> Build:
-    """Make the N-Quads file `source` the import `name` (imports/<name>.nq, replacing an earlier
-    one) and rebuild. If the build fails, the earlier import is put back and the build in use
-    stays the previous one."""
+    """Make the N-Quads file `source` the import `name` (imports/<name>*.nq, replacing an
+    earlier one) and rebuild. A large file is copied as two parts, which the build loads side by
+    side. If the build fails, the earlier import is put back and the previous build stays."""
     if not is_slug(name):
         raise StoreError(f"'{name}' is not a name for an import", "lowercase letters and hyphens")
     project.imports.mkdir(parents=True, exist_ok=True)
-    target = project.imports / f"{name}.nq"
-    backup = target.with_name(f".{name}.nq.{os.getpid()}.bak")
-    if target.exists():
-        os.replace(target, backup)
+    backup = project.imports / f".{name}.{os.getpid()}.bak"
+    backup.mkdir()
+    for old in _import_parts(project, name):
+        os.replace(old, backup / old.name)
     try:
-        shutil.copyfile(source, target)
+        _copy_in_parts(source, project.imports, name)
         result = build(project, progress=progress)
     except BaseException:
-        target.unlink(missing_ok=True)
-        if backup.exists():
-            os.replace(backup, target)
+        for new in _import_parts(project, name):
+            new.unlink()
+        for old in backup.iterdir():
+            os.replace(old, project.imports / old.name)
+        backup.rmdir()
         raise
-    backup.unlink(missing_ok=True)
+    shutil.rmtree(backup)
     return result
+
+
+def _import_parts(project: Project, name: str) -> list[Path]:
+    return [p for p in import_files(project) if p.name.split(".", 1)[0] == name]
+
+
+def _copy_in_parts(source: Path, folder: Path, name: str) -> None:
+    size = source.stat().st_size
+    if size <= PART_BYTES:
+        shutil.copyfile(source, folder / f"{name}.nq")
+        return
+    with source.open("rb") as f:
+        f.seek(size // 2)
+        f.readline()  # the first half ends at a line end
+        middle = f.tell()
+        f.seek(0)
+        for k, length in enumerate((middle, size - middle)):
+            with (folder / f"{name}.{k}.nq").open("wb") as out:
+                remaining = length
+                while remaining:
+                    chunk = f.read(min(remaining, 16 * 1024 * 1024))
+                    out.write(chunk)
+                    remaining -= len(chunk)
 
 
 def remove_import(project: Project, name: str) -> Build:
     """Drop the import `name` and rebuild without it."""
-    target = project.imports / f"{name}.nq"
-    if not target.exists():
+    parts = _import_parts(project, name)
+    if not parts:
         raise StoreError(f"there is no import named '{name}'", f"imports are in {project.imports}")
-    target.unlink()
+    for part in parts:
+        part.unlink()
     return build(project)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Dataset, Graph, Literal
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from kg.errors import DataError
@@ -100,7 +100,8 @@ def validate_graph(data: Graph, shapes: Graph, origins: dict[str, str] | None = 
 
 
 def read_results(g: Graph, origins: dict[str, str]) -> Iterable[Result]:
-    for node in g.subjects(RDF.type, SH.ValidationResult):
+    """The results of the report (not the sh:detail results nested under an sh:node one)."""
+    for node in g.objects(None, SH.result):
         focus = g.value(node, SH.focusNode)
         yield Result(
             focus=_text(focus),

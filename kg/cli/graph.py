@@ -49,12 +49,25 @@ def validate_command(
             help="Validate this RDF file instead of the build (repeat to validate their union).",
         ),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="sparql (shapes compiled to SPARQL on the store; re-checks only what "
+            "changed) or pyshacl (the reference)."
+        ),
+    ] = "sparql",
 ) -> None:
     """Check the graph against the SHACL shapes; exit 1 if it does not conform."""
-    from kg.validation import format_report, validate_build, validate_files
+    from kg.revalidation import validate_files, validate_project
+    from kg.validation import format_report
 
     p = project(ctx)
-    report = validate_files(p, data) if data else validate_build(p)
+    if data:
+        report = validate_files(p, data, engine)
+    else:
+        outcome = validate_project(p, engine, progress=say)
+        report = outcome.report
+        say(f"checked: {outcome.how}")
     typer.echo(format_report(report))
     if not report.conforms:
         raise typer.Exit(1)

@@ -142,8 +142,8 @@ def _as_dataset(description: Graph) -> Dataset:
 
 def _rdflib_graphs(build: Build, description: Graph, fmt: str, out: IO[bytes]) -> None:
     """Turtle (the union) or TriG (every graph) by rdflib, which orders subjects and
-    predicates. (Oxigraph 0.5's Turtle writer prints xsd:nonNegativeInteger values as bare
-    integers, which reads back as xsd:integer: it is not used here.)"""
+    predicates. (Oxigraph 0.5's Turtle writer prints every integer-derived literal as a bare
+    integer, which reads back as xsd:integer: it is not used here.)"""
     ds = _parse_build(build)
     if fmt == "trig":
         graph = ds.graph(DESCRIPTION_GRAPH)

@@ -73,7 +73,7 @@ INSEE_CODE = iri(str(HCK.inseeCode))
 POPULATION = iri(str(HCK.population))
 SF_WITHIN = iri(str(GEO.sfWithin))
 EXACT_MATCH = iri(str(SKOS.exactMatch))
-NON_NEGATIVE = str(XSD.nonNegativeInteger)
+INTEGER = str(XSD.integer)
 PARENT_KIND = {"commune": "department", "department": "region"}
 CATEGORIES = str(concept("finess-category", ""))
 COMMUNES = str(resource("commune", ""))
@@ -212,7 +212,7 @@ def _place(place: Place, cog: str, geonames: str) -> list[tuple[str, str, str]]:
     if place.kind in PARENT_KIND:
         out.append((node, SF_WITHIN, f"<{ID}{PARENT_KIND[place.kind]}/{place.parent}>"))
     if place.population is not None:
-        out.append((node, POPULATION, literal(str(place.population), NON_NEGATIVE)))
+        out.append((node, POPULATION, literal(str(place.population), INTEGER)))
     if place.coord_source.startswith("geonames:"):
         geonames_id = place.coord_source.split(":", 1)[1]
         out.append((node, EXACT_MATCH, f"<https://sws.geonames.org/{geonames_id}/>"))

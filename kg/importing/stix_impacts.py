@@ -111,7 +111,7 @@ def _impact_values(
     if isinstance(counts, dict) and set(counts) == {kind}:
         count, consumed = counts[kind], consumed | {"impacted_entity_counts"}
     if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
-        m.add(iri, HCK["count"], Literal(count, datatype=XSD.nonNegativeInteger))
+        m.add(iri, HCK["count"], Literal(count, datatype=XSD.integer))
     amount, currency = detail.get("max_amount"), str(detail.get("currency", "")).upper()
     if kind in MONETARY and isinstance(amount, int | float) and amount > 0:
         if len(currency) == 3 and currency.isalpha():

@@ -245,7 +245,7 @@ def _quantities(f: _File, impact: URIRef, item: Node) -> None:
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             f.problem(item.line_of("count"), f"'count' is {count!r}", "a whole number, 0 or more")
         else:
-            g.add((impact, HCK["count"], Literal(count, datatype=XSD.nonNegativeInteger)))
+            g.add((impact, HCK["count"], Literal(count, datatype=XSD.integer)))
     if "duration" in item:
         text = str(item["duration"])
         if not _DURATION.match(text):

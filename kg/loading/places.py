@@ -122,7 +122,7 @@ def load_places(ctx: Context, places: dict[str, dict[str, Place]]) -> None:
         if place.kind in parent_kind:
             g.add((iri, GEO.sfWithin, resource(parent_kind[place.kind], place.parent)))
         if place.population is not None:
-            g.add((iri, HCK.population, Literal(place.population, datatype=XSD.nonNegativeInteger)))
+            g.add((iri, HCK.population, Literal(place.population, datatype=XSD.integer)))
         if place.coord_source.startswith("geonames:"):
             geonames_id = place.coord_source.split(":", 1)[1]
             g.add((iri, SKOS.exactMatch, URIRef(f"https://sws.geonames.org/{geonames_id}/")))

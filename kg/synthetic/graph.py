@@ -136,6 +136,7 @@ def generate(out: object, establishments: int, incidents: int, seed: int, gazett
         _establishments(w, rng, communes, weights, establishments, legal_count, sources, used)
     )
     _communes(w, [c for c in communes if c.insee in used])
+    _categories(w, gazetteer.parent)
     _ghts(w, rng, sites, sources)
     threats = _threats(w, sources)
     for n in range(incidents):
@@ -219,7 +220,7 @@ def _communes(w: Writer, communes: list[Commune]) -> None:
         w.add(node, HCK + "inseeCode", lit(c.insee))
         w.add(node, SCHEMA + "name", lit(c.name))
         w.add(node, GEO + "sfWithin", iri(f"{ID}department/{c.department}"))
-        w.add(node, HCK + "population", lit(str(c.population), "nonNegativeInteger"))
+        w.add(node, HCK + "population", lit(str(c.population), "integer"))
         w.add(node, DCT + "source", cog)
         if c.geonames.startswith("geonames:"):
             w.add(
@@ -238,6 +239,23 @@ def _communes(w: Writer, communes: list[Commune]) -> None:
             f'"POINT({c.longitude:.6f} {c.latitude:.6f})"^^<{GEO}wktLiteral>',
         )
         w.add(geometry, DCT + "source", geonames)
+
+
+def _categories(w: Writer, data: Path) -> None:
+    """The FINESS categories the sites use, as data/finess_categories.csv gives them."""
+    from kg.namespaces import source_iri
+
+    with (data / "finess_categories.csv").open(encoding="utf-8", newline="") as f:
+        rows = {row["code"]: row for row in csv.DictReader(f)}
+    for code, _ in CATEGORIES:
+        row = rows[code]
+        node = iri(f"{VOCAB}finess-category/{code}")
+        w.add(node, RDF_TYPE, iri(SKOS + "Concept"))
+        w.add(node, SKOS + "inScheme", iri(f"{VOCAB}finess-category"))
+        w.add(node, SKOS + "notation", lit(code))
+        w.add(node, SKOS + "prefLabel", lit(row["label_fr"], lang="fr"))
+        for url in row["source"].split(" | "):
+            w.add(node, DCT + "source", iri(str(source_iri(url.strip()))))
 
 
 def _decimal(x: float) -> str:
