@@ -28,10 +28,18 @@ from kg.namespaces import SH
 from kg.sparqltext import sparql_term
 from kg.validation import Report, Result
 
-TYPE_OF = (
-    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-    "/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
-)
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+_CLOSURE = re.compile(r"\{CLOSURE:([^}]*)\}")
+_counter = iter(range(10**9))
+
+
+def _isa(var: str, cls: Node) -> str:
+    """`var` is an instance of `cls` or of a subclass: the classes are filled in at run time
+    from the store's rdfs:subClassOf (a VALUES block is much faster than a `*` path)."""
+    n = next(_counter)
+    return f"VALUES ?_c{n} {{ {{CLOSURE:{cls}}} }} {var} {RDF_TYPE} ?_c{n} ."
+
+
 CASTS = {XSD.integer, XSD.decimal, XSD.double, XSD.boolean, XSD.dateTime, XSD.date}
 PARAMETERS = {
     SH.minCount,
@@ -109,7 +117,7 @@ def target_pattern(shapes: Graph, shape: Node, var: str = "?this") -> str:
     """The focus nodes of a node shape: its class, subjects-of and objects-of targets."""
     parts = []
     for c in shapes.objects(shape, SH.targetClass):
-        parts.append(f"{var} {TYPE_OF} {sparql_term(c)} .")
+        parts.append(_isa(var, c))
     for p in shapes.objects(shape, SH.targetSubjectsOf):
         parts.append(f"{var} {sparql_term(p)} ?_t{len(parts)} .")
     for p in shapes.objects(shape, SH.targetObjectsOf):
@@ -205,26 +213,19 @@ def _property_checks(shapes: Graph, prop: Node) -> list[Check]:
                     base, component=str(component), where=f"{value_pattern} FILTER({condition})"
                 )
             )
+    for cls in shapes.objects(prop, SH["class"]):
+        # an anti-join with all the instances beats one lookup per value
+        out.append(
+            replace(
+                base,
+                component=str(SH.ClassConstraintComponent),
+                where=f"{value_pattern} MINUS {{ {_isa('?value', cls)} }}",
+            )
+        )
     if (n := shapes.value(prop, SH.minCount)) is not None:
-        out.append(
-            replace(
-                base,
-                component=str(SH.MinCountConstraintComponent),
-                where=f"{{T}} OPTIONAL {{ ?this {path} ?value }}",
-                head="SELECT ?this",
-                tail=f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {int(str(n))})",
-            )
-        )
+        out.append(_min_count(base, path, int(str(n))))
     if (n := shapes.value(prop, SH.maxCount)) is not None:
-        out.append(
-            replace(
-                base,
-                component=str(SH.MaxCountConstraintComponent),
-                where=value_pattern,
-                head="SELECT ?this",
-                tail=f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {int(str(n))})",
-            )
-        )
+        out.append(_max_count(base, path, int(str(n))))
     if (required := shapes.value(prop, SH.hasValue)) is not None:
         out.append(
             replace(
@@ -248,6 +249,37 @@ def _property_checks(shapes: Graph, prop: Node) -> list[Check]:
     return out
 
 
+def _min_count(base: Check, path: str, n: int) -> Check:
+    check = replace(base, component=str(SH.MinCountConstraintComponent), head="SELECT ?this")
+    if n == 1:  # the common case, as an anti-join
+        return replace(
+            check, head="SELECT DISTINCT ?this", where=f"{{T}} MINUS {{ ?this {path} ?_any }}"
+        )
+    return replace(
+        check,
+        where=f"{{T}} OPTIONAL {{ ?this {path} ?value }}",
+        tail=f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})",
+    )
+
+
+def _max_count(base: Check, path: str, n: int) -> Check:
+    check = replace(base, component=str(SH.MaxCountConstraintComponent), head="SELECT ?this")
+    if n == 1:  # the common case, as a self-join
+        return replace(
+            check,
+            head="SELECT DISTINCT ?this",
+            where=(
+                f"{{T}} ?this {path} ?value . ?this {path} ?_other . "
+                "FILTER(!sameTerm(?value, ?_other))"
+            ),
+        )
+    return replace(
+        check,
+        where=f"{{T}} ?this {path} ?value",
+        tail=f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {n})",
+    )
+
+
 def _datatype(shapes: Graph, prop: Node, datatype: Node) -> tuple[URIRef, str]:
     term = sparql_term(datatype)
     ill_typed = f' || sameTerm(COALESCE({term}(?value), "!"), "!")' if datatype in CASTS else ""
@@ -262,10 +294,6 @@ def _pattern(shapes: Graph, prop: Node, pattern: Node) -> tuple[URIRef, str]:
     return SH.PatternConstraintComponent, (
         f"isBlank(?value) || !REGEX(STR(?value), {sparql_term(Literal(str(pattern)))}{extra})"
     )
-
-
-def _class(shapes: Graph, prop: Node, cls: Node) -> tuple[URIRef, str]:
-    return SH.ClassConstraintComponent, (f"NOT EXISTS {{ ?value {TYPE_OF} {sparql_term(cls)} }}")
 
 
 def _in(shapes: Graph, prop: Node, members: Node) -> tuple[URIRef, str]:
@@ -300,7 +328,6 @@ def _or(shapes: Graph, prop: Node, alternatives: Node) -> tuple[URIRef, str]:
 _VALUE_CONSTRAINTS = {
     SH.datatype: _datatype,
     SH.pattern: _pattern,
-    SH["class"]: _class,
     SH["in"]: _in,
     SH.nodeKind: _node_kind,
     SH.minInclusive: _min_inclusive,
@@ -315,7 +342,7 @@ def _or_condition(shapes: Graph, alternatives: Node | None, var: str) -> str:
     tests = []
     for alt in shapes.items(alternatives) if alternatives is not None else []:
         if (cls := shapes.value(alt, SH["class"])) is not None:
-            tests.append(f"EXISTS {{ {var} {TYPE_OF} {sparql_term(cls)} }}")
+            tests.append(f"EXISTS {{ {_isa(var, cls)} }}")
         elif (dt := shapes.value(alt, SH.datatype)) is not None:
             tests.append(f"(isLiteral({var}) && DATATYPE({var}) = {sparql_term(dt)})")
         elif (
@@ -408,37 +435,72 @@ def validate_store(
         focus_block = "VALUES ?this { " + " ".join(f"<{f}>" for f in sorted(set(focus))) + " } "
         if focus_block == "VALUES ?this {  } ":
             return Report([])
+    subclasses = _subclasses(store)
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        batches = pool.map(lambda c: list(_run(store, shapes, c, focus_block)), checks)
+        batches = pool.map(lambda c: list(_run(store, shapes, c, focus_block, subclasses)), checks)
         results = [r for batch in batches for r in batch]
     origins = origins or {}
     return Report(sorted({replace(r, origin=origins.get(r.focus, "")) for r in results}))
 
 
-def _run(store: Any, shapes: Graph, check: Check, focus_block: str) -> Iterator[Result]:
+def _subclasses(store: Any) -> dict[str, set[str]]:
+    """{class: the class and all its subclasses}, from the store's rdfs:subClassOf."""
+    children: dict[str, set[str]] = {}
+    query = (
+        "SELECT ?sub ?sup WHERE { ?sub <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+        "?sup . FILTER(isIRI(?sub) && isIRI(?sup)) }"
+    )
+    for row in store.query(query, use_default_graph_as_union=True):
+        children.setdefault(row["sup"].value, set()).add(row["sub"].value)
+    return children
+
+
+def _fill_classes(query: str, children: dict[str, set[str]]) -> str:
+    def closure(match: re.Match[str]) -> str:
+        seen, todo = set(), [match.group(1)]
+        while todo:
+            cls = todo.pop()
+            if cls not in seen:
+                seen.add(cls)
+                todo += children.get(cls, ())
+        return " ".join(f"<{c}>" for c in sorted(seen))
+
+    return _CLOSURE.sub(closure, query)
+
+
+def _run(
+    store: Any, shapes: Graph, check: Check, focus_block: str, subclasses: dict[str, set[str]]
+) -> Iterator[Result]:
     target = focus_block + target_pattern(shapes, URIRef(check.owner))
-    rows = _select(store, check.query(target))
+    rows = _select(store, _fill_classes(check.query(target), subclasses))
     if check.node_shape is None:
         yield from (_result(check, row) for row in rows)
         return
     # sh:node: the values that do not conform to the node shape
     pairs = [(row["this"], row["value"]) for row in rows]
     candidates = sorted({str(v) for _, v in pairs if isinstance(v, URIRef)})
-    bad = _nonconforming(store, shapes, check.node_shape, candidates)
+    bad = _nonconforming(store, shapes, check.node_shape, candidates, subclasses)
     bad |= {str(v) for _, v in pairs if not isinstance(v, URIRef)}
     for this, value in pairs:
         if str(value) in bad:
             yield _result(check, {"this": this, "value": value})
 
 
-def _nonconforming(store: Any, shapes: Graph, node_shape: Node, candidates: list[str]) -> set[str]:
+def _nonconforming(
+    store: Any,
+    shapes: Graph,
+    node_shape: Node,
+    candidates: list[str],
+    subclasses: dict[str, set[str]],
+) -> set[str]:
     if not candidates:
         return set()
     values = "VALUES ?this { " + " ".join(f"<{c}>" for c in candidates) + " }"
     bad: set[str] = set()
     for prop in shapes.objects(node_shape, SH.property):
         for check in _property_checks(shapes, prop):
-            bad |= {str(row["this"]) for row in _select(store, check.query(values))}
+            query = _fill_classes(check.query(values), subclasses)
+            bad |= {str(row["this"]) for row in _select(store, query)}
     return bad
 
 
