@@ -266,12 +266,13 @@ def _decimal(x: float) -> str:
 def _ghts(
     w: Writer, rng: random.Random, sites: list[tuple[str, str, str]], sources: list[str]
 ) -> None:
-    """One or two GHTs per department, whose members are some of the hospitals' legal entities
-    (about 1 in 40, as public hospitals are among all establishments)."""
+    """One or two GHTs per department, whose members are some of the legal entities: about 1 in
+    50, as France's 900-odd public hospitals are among its legal entities, so that a GHT has
+    the handful of members real ones have."""
     by_department: dict[str, list[str]] = {}
     for _, ej, department in sites:
         by_department.setdefault(department, [])
-        if ej not in by_department[department] and rng.random() < 0.05:
+        if ej not in by_department[department] and rng.random() < 0.02:
             by_department[department].append(ej)
     for department, members in sorted(by_department.items()):
         for part in range(2 if len(members) > 12 else 1):
