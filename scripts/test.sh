@@ -8,6 +8,12 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
+# Debian's Virtuoso server and rapper, which the integration tests start and use (as root, or
+# with password-less sudo); without them those tests are skipped, and say so.
+if ! bash scripts/virtuoso.sh install; then
+  echo "warning: Virtuoso and rapper could not be installed; the tests that need them will skip" >&2
+fi
+
 .venv/bin/ruff check kg tests scripts bench
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"
