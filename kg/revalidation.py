@@ -69,13 +69,30 @@ def validate_project(
     else:
         assert previous is not None
         say(f"validating {len(focus)} nodes touched since build {previous.key}")
-        fresh = validate_store(store, checks, shapes, focus=focus)
-        kept = [r for r in _read(previous.path / CACHE) or [] if r.focus not in focus]
-        report = Report(sorted(set(kept) | set(fresh.results)))
-        how = f"{len(focus)} nodes touched by the change, {len(kept)} results kept"
+        report = revalidate(store, checks, shapes, _read(previous.path / CACHE) or [], focus)
+        kept = len(report.results) - sum(r.focus in focus for r in report.results)
+        how = f"{len(focus)} nodes touched by the change, {kept} results kept"
     report = _with_origins(report.results, build)
     _write(build.path / CACHE, report.results)
     return Outcome(report, how)
+
+
+def revalidate(
+    store: Any, checks: Any, shapes: Any, previous: list[Result], touched: set[str]
+) -> Report:
+    """The earlier results of the nodes a change did not touch, and fresh ones for the others."""
+    from kg.shacl_sparql import validate_store
+
+    fresh = validate_store(store, checks, shapes, focus=touched)
+    kept = [r for r in previous if r.focus not in touched]
+    return Report(sorted(set(kept) | set(fresh.results)))
+
+
+def touched_nodes(old_lines: set[str], new_lines: set[str], store: Any) -> set[str]:
+    """The subjects and objects of the N-Quads (or N-Triples) lines that differ, and the nodes
+    of `store` that point to them."""
+    nodes = _nodes(old_lines ^ new_lines)
+    return nodes | _referrers(store, nodes)
 
 
 def validate_files(project: Project, paths: list[Path], engine: str = "sparql") -> Report:
@@ -120,9 +137,7 @@ def _touched(previous: Build, build: Build, store: Any) -> set[str] | None:
     changed = {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
     if not old or not new or any(not k.startswith("data/") for k in changed):
         return None
-    lines = _lines(previous.nquads) ^ _lines(build.nquads)
-    nodes = _nodes(lines)
-    return nodes | _referrers(store, nodes)
+    return touched_nodes(_lines(previous.nquads), _lines(build.nquads), store)
 
 
 def _lines(path: Path) -> set[str]:
