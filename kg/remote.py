@@ -1,15 +1,31 @@
 """A remote SPARQL 1.1 endpoint (Virtuoso, Fuseki, GraphDB, QLever...) as a query engine, through
 SPARQLWrapper. Parameters travel in a VALUES block; the `kg:local` block of a catalogue query
 (the great-circle distance, an extension function the endpoint does not have) is dropped from
-the query and computed here on the rows, which are then ordered as the query says."""
+the query and computed here on the rows, which are then ordered as the query says.
+
+What Virtuoso needs (docs/virtuoso.md): only the Accept header chooses the result format
+(`setOnlyConneg`: SPARQLWrapper's `format=xml` parameters make it answer 406); an answer of
+exactly ResultSetMaxRows rows carries `X-SPARQL-MaxRows` whether or not it was cut, so such an
+answer is checked by asking for row N+1; the `timeout` parameter is never sent (Virtuoso then
+returns partial answers with 200); `X-SQL-State` marks a partial answer and is an error.
+
+Parameters in the endpoint URL are kept and sent with every request, e.g.
+`http://127.0.0.1:8890/sparql?default-graph-uri=https://w3id.org/hospital-cyber-kg/graph/all`
+restricts the queries to the graph `kg push` writes. Credentials (KG_SPARQL_USER,
+KG_SPARQL_PASSWORD) answer the server's HTTP Basic or Digest challenge (kg.pushing_http).
+"""
 
 from __future__ import annotations
 
+import ast
+import http.client
 import json
-import os
-from collections.abc import Mapping
+import socket
+import time
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -24,66 +40,145 @@ from kg.engines import (
     split_local,
 )
 from kg.errors import EndpointError, QueryError
-from kg.sparqltext import query_form, with_values
+from kg.pushing_http import (
+    PASSWORD_ENV,
+    PERMANENT_500,
+    USER_ENV,
+    Credentials,
+    Http,
+    check_url,
+    credentials_from_env,
+    needs_credentials,
+    refused_credentials,
+    unreachable,
+)
+from kg.sparqltext import query_form, where_group_start, with_values
 
-USER_ENV = "KG_SPARQL_USER"
-PASSWORD_ENV = "KG_SPARQL_PASSWORD"  # noqa: S105 - the name of a variable, not a password
-TRUNCATION_HEADERS = ("x-sparql-maxrows",)
+__all__ = ["PASSWORD_ENV", "USER_ENV", "RemoteEngine", "parse_results_json"]
+
+TRUNCATION_HEADER = "x-sparql-maxrows"
+PARTIAL_HEADER = "x-sql-state"
+_FROM_ENV = object()
 
 
 class RemoteEngine:
     name = "remote"
 
-    def __init__(self, endpoint: str, timeout: float = 120.0) -> None:
-        if not endpoint.startswith(("http://", "https://")):
-            raise EndpointError(
-                f"'{endpoint}' is not an http(s) URL", "e.g. http://127.0.0.1:8890/sparql"
-            )
-        self.endpoint = endpoint
+    def __init__(
+        self,
+        endpoint: str,
+        timeout: float = 120.0,
+        credentials: Credentials | None | object = _FROM_ENV,
+        retries: int = 3,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        check_url(endpoint)
+        parts = urlsplit(endpoint)
+        self.endpoint = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+        self.params = parse_qsl(parts.query, keep_blank_values=True)
+        chosen = credentials_from_env() if credentials is _FROM_ENV else credentials
+        assert chosen is None or isinstance(chosen, Credentials)
+        self.http = Http(chosen, timeout=timeout, retries=retries, sleep=sleep)
         self.timeout = timeout
 
-    def _request(self, query: str, accept: str) -> tuple[bytes, dict[str, str]]:
-        from urllib.error import URLError
+    # --- one request -------------------------------------------------------------------------
 
+    def _client(self, text: str, accept: str, update: bool) -> Any:
         from SPARQLWrapper import POST, SPARQLWrapper
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
-        client = SPARQLWrapper(self.endpoint)
+        client = SPARQLWrapper(self.endpoint, updateEndpoint=self.endpoint)
         client.setMethod(POST)
+        client.setOnlyConneg(True)
         client.setTimeout(int(self.timeout))
-        client.setQuery(query)
+        for key, value in self.params:
+            client.addParameter(key, value)
+        client.setQuery(text)
+        if update:
+            client.queryType = "INSERT"  # an update whatever its first keyword (DEFINE, DROP...)
         client.addCustomHttpHeader("Accept", accept)
-        user, password = os.environ.get(USER_ENV), os.environ.get(PASSWORD_ENV)
-        if user and password:
-            client.setCredentials(user, password)
+        authorization = self.http.auth.header("POST", self.endpoint)
+        if authorization:
+            client.addCustomHttpHeader("Authorization", authorization)
+        return client
+
+    def _request(
+        self, text: str, accept: str, update: bool = False
+    ) -> tuple[bytes, dict[str, str]]:
+        """The body and headers of the answer; 401s, transient failures and errors handled."""
+        from SPARQLWrapper.SPARQLExceptions import Unauthorized
+
+        self._prime()
+        tries = self.http.retries + 1
+        stale_retry = True
+        attempt = 0
+        while True:
+            try:
+                response = self._client(text, accept, update).query().response
+                return response.read(), {k.lower(): v for k, v in response.headers.items()}
+            except Unauthorized:
+                credentials = self.http.auth.credentials
+                if credentials is None:
+                    raise needs_credentials(self.endpoint) from None
+                if not stale_retry:
+                    raise refused_credentials(self.endpoint, credentials) from None
+                stale_retry = False  # a nonce may have expired: one fresh challenge
+                self._prime(again=True)
+                continue
+            except Exception as exc:  # noqa: BLE001 - sorted out by _failure
+                error, transient = self._failure(exc)
+                attempt += 1
+                if not transient or attempt >= tries:
+                    raise error from None
+            self.http.retried += 1
+            self.http.sleep(self.http.backoff * 2 ** (attempt - 1))
+
+    def _prime(self, again: bool = False) -> None:
         try:
-            response = client.query().response
-            return response.read(), {k.lower(): v for k, v in response.headers.items()}
-        except SPARQLWrapperException as exc:
-            first = str(exc).splitlines()[0][:300]
-            raise EndpointError(
-                f"{self.endpoint} refused the query: {first}",
-                "check the query against this endpoint's SPARQL dialect",
-            ) from None
-        except (URLError, OSError) as exc:
-            reason = getattr(exc, "reason", exc)
-            raise EndpointError(
-                f"cannot reach {self.endpoint}: {reason}",
-                "check the URL and that the server is running",
-            ) from None
+            self.http.prime(self.endpoint, again)
+        except ConnectionRefusedError as exc:
+            raise unreachable(self.endpoint, exc) from None
+        except (OSError, http.client.HTTPException):
+            pass  # the request itself will tell
+
+    def _failure(self, exc: Exception) -> tuple[EndpointError, bool]:
+        """The error to report for `exc`, and whether a retry may cure it."""
+        from urllib.error import HTTPError, URLError
+
+        from SPARQLWrapper.SPARQLExceptions import (
+            EndPointInternalError,
+            SPARQLWrapperException,
+        )
+
+        if isinstance(exc, EndPointInternalError):
+            text = _response_text(exc)
+            error = EndpointError(f"{self.endpoint} failed: {text}")
+            return error, not PERMANENT_500.search(text)
+        if isinstance(exc, SPARQLWrapperException):
+            return (
+                EndpointError(
+                    f"{self.endpoint} refused the query: {_response_text(exc)}",
+                    "check the query against this endpoint's SPARQL dialect",
+                ),
+                False,
+            )
+        if isinstance(exc, HTTPError):
+            error = EndpointError(f"{self.endpoint} answered HTTP {exc.code} {exc.reason}")
+            return error, exc.code in (502, 503, 504)
+        reason = exc.reason if isinstance(exc, URLError) else exc
+        if isinstance(reason, ConnectionRefusedError):
+            return unreachable(self.endpoint, reason), False
+        if isinstance(reason, OSError | http.client.HTTPException | socket.timeout):
+            return unreachable(self.endpoint, reason), True
+        raise exc
+
+    # --- the Engine protocol -----------------------------------------------------------------
 
     def select(self, text: str, bindings: Mapping[str, Node]) -> Table:
         stripped, binds, filters = split_local(text)
-        body, headers = self._request(
-            with_values(stripped, bindings), "application/sparql-results+json"
-        )
+        query = with_values(stripped, bindings)
+        body, headers = self._request(query, "application/sparql-results+json")
         table = parse_results_json(body, self.endpoint)
-        for header in TRUNCATION_HEADERS:
-            if header in headers and len(table.rows) >= int(headers[header] or 0):
-                raise EndpointError(
-                    f"{self.endpoint} cut the answer at {headers[header]} rows",
-                    "raise the server's result limit (Virtuoso: ResultSetMaxRows) or add LIMIT",
-                )
+        _check_complete(self, query, table, headers)
         if binds or filters:
             table = apply_local(table, binds, filters, bindings)
             table = sort_rows(table, order_keys(text))
@@ -102,12 +197,91 @@ class RemoteEngine:
             ) from None
         return g
 
+    def update(self, text: str) -> str:
+        """Run a SPARQL 1.1 Update; the server's report (Virtuoso: `MOVE <s> to <t> -- done`)."""
+        body, _ = self._request(text, "application/sparql-results+json", update=True)
+        try:
+            table = parse_results_json(body, self.endpoint)
+        except EndpointError:
+            return body[:300].decode("utf-8", "replace").strip()
+        return "; ".join(str(v) for row in table.rows for v in row.values() if v is not None)
+
+    def count(self, graph: str) -> int:
+        """The number of triples in the named graph `graph` (0 when it does not exist)."""
+        # FROM, not GRAPH <g> { }: Virtuoso counts the latter by scanning every graph (25 s for
+        # 440k triples among 450k), the former on its graph index (milliseconds).
+        query = f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}"
+        table = self.select(query, {})
+        value = table.rows[0].get("n") if table.rows else None
+        return int(str(value)) if value is not None else 0
+
     @cached_property
     def _names(self) -> dict[str, list[str]]:
         return _threat_names(self)
 
     def threat_names(self) -> dict[str, list[str]]:
         return self._names
+
+
+def _check_complete(
+    engine: RemoteEngine, query: str, table: Table, headers: dict[str, str]
+) -> None:
+    """Refuse a partial answer. X-SPARQL-MaxRows comes with every answer of exactly that many
+    rows, complete or not: then ask for one row past it to tell."""
+    if PARTIAL_HEADER in headers:
+        raise EndpointError(
+            f"{engine.endpoint} sent a partial answer: {headers[PARTIAL_HEADER]} "
+            f"{headers.get('x-sql-message', '')}".strip(),
+            "the server interrupted the query; raise its time limit",
+        )
+    limit = headers.get(TRUNCATION_HEADER, "")
+    if not limit.strip().isdigit() or len(table.rows) < int(limit):
+        return
+    beyond = beyond_query(query, int(limit))
+    body, _ = engine._request(beyond, "application/sparql-results+json")
+    if parse_results_json(body, engine.endpoint).rows:
+        raise EndpointError(
+            f"{engine.endpoint} cut the answer at {limit} rows",
+            "raise the server's result limit (Virtuoso: ResultSetMaxRows) or add LIMIT",
+        )
+
+
+def beyond_query(query: str, n: int) -> str:
+    """A query that returns a row only if `query` has more than `n` rows: the query as a
+    sub-select, OFFSET n LIMIT 1 (its own PREFIX lines moved ahead)."""
+    start = where_group_start(query)
+    code_before = query[:start]
+    form_at = _form_offset(code_before)
+    prologue, body = query[:form_at], query[form_at:]
+    return f"{prologue}SELECT * WHERE {{\n{{\n{body}\n}}\n}}\nOFFSET {n} LIMIT 1\n"
+
+
+def _form_offset(text: str) -> int:
+    """Offset of the SELECT keyword (outside comments, strings and IRIs)."""
+    from kg.sparqltext import _tokens
+
+    chars = list(_tokens(text))
+    code = "".join(c for _, c in chars)
+    at = code.upper().find("SELECT")
+    if at < 0:
+        raise QueryError("not a SELECT query")
+    return chars[at][0]
+
+
+def _response_text(exc: Exception) -> str:
+    """The server's own words from a SPARQLWrapper exception (it keeps them as a bytes repr)."""
+    text = str(exc)
+    if "Response:\n" in text:
+        raw = text.split("Response:\n", 1)[1]
+        try:
+            value = ast.literal_eval(raw)
+            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+        except (ValueError, SyntaxError):
+            text = raw
+    else:
+        text = text.split(":", 1)[-1]
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    return (lines[0] if lines else "no message")[:300]
 
 
 def parse_results_json(body: bytes, endpoint: str = "") -> Table:

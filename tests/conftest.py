@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from kg.project import Project
 from kg.store import Build, build
+from tests.virtuoso import virtuoso  # noqa: F401 - the session fixture of @pytest.mark.virtuoso
 
 REPO = Path(__file__).resolve().parent.parent
 

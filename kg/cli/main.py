@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli import export, finess, graph, query, stix
+from kg.cli import export, finess, graph, publish, query, stix
 
 app = typer.Typer(
     name="kg",
@@ -51,6 +51,8 @@ app.command("queries")(query.queries_command)
 app.command("query")(query.query_command)
 app.command("sparql")(query.sparql_command)
 app.command("attacks")(query.attacks_command)
+app.command("push")(publish.push_command)
+app.command("serve")(publish.serve_command)
 
 import_app = typer.Typer(
     help="Import external data: the FINESS register, STIX bundles.", no_args_is_help=True

@@ -1,8 +1,9 @@
 """The built dataset as Turtle, N-Triples, N-Quads, TriG or JSON-LD, with a VoID/DCAT description.
 
 Exports are deterministic: the same build gives the same bytes. N-Triples and N-Quads are sorted
-lines; Turtle and TriG come from Oxigraph, whose order depends only on the content; JSON-LD is
-compacted with kg/exporting/context.jsonld. N-Quads and TriG keep the named graphs; the
+lines; Turtle and TriG come from rdflib's writer, whose order depends only on the content (and
+which writes in full any literal its shorthand would change); JSON-LD is compacted with
+kg/exporting/context.jsonld. N-Quads and TriG keep the named graphs; the
 description is the graph `graph/void` there, and merged into the single graph of the others."""
 
 from __future__ import annotations
@@ -12,8 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+import rdflib.plugin
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD, Namespace
+from rdflib.plugins.serializers.turtle import TurtleSerializer
+from rdflib.serializer import Serializer
+from rdflib.term import Node
 
 from kg.catalogue import catalogue
 from kg.errors import KgError
@@ -152,8 +157,26 @@ def _rdflib_graphs(build: Build, description: Graph, fmt: str, out: IO[bytes]) -
     else:
         union = _union(ds)
         union += description
-        text = union.serialize(format="turtle")
+        text = union.serialize(format=TURTLE)
     out.write(text.encode("utf-8"))
+
+
+class _ExactTurtle(TurtleSerializer):
+    """rdflib's Turtle writer, but a literal whose shorthand would change its lexical form
+    (rdflib prints "3"^^xsd:decimal as 3.0, which reads back as another term) is written in
+    full."""
+
+    def label(self, node: Node, position: int) -> str:
+        text = super().label(node, position)
+        if isinstance(node, Literal) and not text.startswith('"') and text != str(node):
+            return node._literal_n3(
+                use_plain=False, qname_callback=lambda dt: self.get_pname(dt, False)
+            )
+        return text
+
+
+TURTLE = "kg-turtle"
+rdflib.plugin.register(TURTLE, Serializer, __name__, "_ExactTurtle")
 
 
 def _trig(ds: Dataset) -> str:
@@ -164,9 +187,10 @@ def _trig(ds: Dataset) -> str:
         if len(graph) == 0:
             continue
         body = []
-        for line in graph.serialize(format="turtle").splitlines():
+        for line in graph.serialize(format=TURTLE).splitlines():
             (prefixes.add(line) if line.startswith("@prefix") else body.append(line))
-        inner = "\n".join(f"    {line}" if line else "" for line in body).strip("\n")
+        # Not indented: a line may be inside a multi-line literal, whose text must not change.
+        inner = "\n".join(body).strip("\n")
         blocks.append(f"<{graph.identifier}> {{\n{inner}\n}}\n")
     return "\n".join(sorted(prefixes)) + "\n\n" + "\n".join(blocks)
 

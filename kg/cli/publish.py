@@ -1,0 +1,101 @@
+"""kg push (the build into a SPARQL store) and kg serve (a read-only SPARQL endpoint)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from kg.cli.common import project, reports_errors, say
+
+if TYPE_CHECKING:
+    from kg.pushing_http import Credentials
+
+DEFAULT_GRAPH = "https://w3id.org/hospital-cyber-kg/graph/all"  # kg.pushing.DEFAULT_GRAPH
+
+
+def credentials(endpoint: str) -> Credentials | None:
+    """From KG_SPARQL_USER / KG_SPARQL_PASSWORD, else asked for on a terminal, else none."""
+    from kg.pushing_http import Credentials, credentials_from_env
+
+    found = credentials_from_env()
+    if found is not None or not sys.stdin.isatty():
+        return found
+    user = typer.prompt(f"user for {endpoint} (empty: none)", default="", show_default=False)
+    if not user:
+        return None
+    return Credentials(user, typer.prompt("password", hide_input=True))
+
+
+@reports_errors
+def push_command(
+    ctx: typer.Context,
+    endpoint: Annotated[
+        str, typer.Option(help="The store's SPARQL endpoint, e.g. http://127.0.0.1:8890/sparql.")
+    ],
+    graph: Annotated[
+        str, typer.Option(help="The named graph to replace with the whole build.")
+    ] = DEFAULT_GRAPH,
+    method: Annotated[
+        str, typer.Option(help="gsp (Graph Store Protocol) or update (SPARQL 1.1 Update).")
+    ] = "gsp",
+    batch: Annotated[
+        int | None,
+        typer.Option(help="Lines per GSP request (default 100000) or triples per INSERT (1000)."),
+    ] = None,
+    gsp_url: Annotated[
+        str | None,
+        typer.Option(help="The Graph Store Protocol URL, when it cannot be derived."),
+    ] = None,
+) -> None:
+    """Publish the build to a SPARQL store: staged, counted, then swapped in.
+
+    Credentials come from KG_SPARQL_USER and KG_SPARQL_PASSWORD (or a prompt on a terminal),
+    never from the command line."""
+    from kg.pushing import push
+    from kg.store import require_build
+
+    build = require_build(project(ctx))
+    report = push(
+        build,
+        endpoint,
+        graph,
+        method,
+        batch,
+        gsp_url,
+        credentials(endpoint),
+        progress=say,
+    )
+    text, *warnings = report.summary().split("\nwarning: ")
+    typer.echo(text)
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+
+
+@reports_errors
+def serve_command(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; anything but loopback exposes the data.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7878,
+    timeout: Annotated[float, typer.Option(help="Seconds a query may run (503 past it).")] = 30.0,
+    max_rows: Annotated[
+        int, typer.Option(help="Rows (or triples) per answer; longer answers are cut.")
+    ] = 10_000,
+    workers: Annotated[int, typer.Option(help="Queries run at the same time.")] = 4,
+) -> None:
+    """Serve the build as a read-only SPARQL endpoint at /sparql (and its VoID at /void)."""
+    from kg.serving import make_server
+
+    server = make_server(project(ctx), host, port, timeout, max_rows, workers, log=say)
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        say(f"warning: listening on {host}: anyone who can reach this machine can query it")
+    say(f"serving {server.url} (VoID at {server.url.removesuffix('/sparql')}/void); Ctrl-C stops")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        say("stopped")
+    finally:
+        server.server_close()
