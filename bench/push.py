@@ -10,6 +10,11 @@ Needs Virtuoso (`bash scripts/virtuoso.sh install`). The private instance gets
 `txn_after_image_limit` raised (as dba, through isql) so that the swap of a multi-million
 triple graph fits in one transaction (docs/publishing.md). Each push goes to a graph of its own,
 empty before. Prints a Markdown table.
+
+The baseline, in the same run and on the same server: curl sending the same triples straight
+into a new graph by the Graph Store Protocol in the same pieces (a PUT, then POSTs; the pieces
+written to files beforehand, untimed), with nothing staged, counted or swapped: what Virtuoso
+itself ingests, the ceiling of a push that must also keep readers on the old graph.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.project import Project  # noqa: E402
-from kg.pushing import push  # noqa: E402
+from kg.pushing import DEFAULT_BATCH, push  # noqa: E402
 from kg.pushing_http import Credentials  # noqa: E402
+from kg.pushing_payload import Payload  # noqa: E402
 from kg.store import Build, add_import, build, current_build  # noqa: E402
 from tests.virtuoso import Virtuoso, script, start_private  # noqa: E402
 
@@ -62,8 +68,34 @@ def build_for(size: str, work: Path) -> Build:
     return add_import(project, "synthetic", source)
 
 
+def curl_baseline(server: Virtuoso, found: Build, size: str, work: Path) -> tuple[int, float]:
+    """(lines sent, seconds) for curl's PUT and POSTs of the build's pieces into a new graph."""
+    folder = Path(tempfile.mkdtemp(prefix=f"pieces-{size}-", dir=work))
+    files = []
+    payload = Payload.of(found)
+    for number, piece in enumerate(payload.pieces(DEFAULT_BATCH["gsp"]), 1):
+        files.append(folder / f"{number:05d}.nt")
+        files[-1].write_bytes(b"".join(piece))
+    graph = f"https://w3id.org/hospital-cyber-kg/graph/baseline-{size}"
+    url = f"{server.gsp_url}?graph-uri={graph}"
+    started = time.perf_counter()
+    for number, path in enumerate(files):
+        subprocess.run(
+            ["curl", "--silent", "--show-error", "--fail", "--digest"]
+            + ["--user", f"{server.user}:{server.password}", "-X", "PUT" if number == 0 else "POST"]
+            + ["-H", "Content-Type: application/n-triples", "--data-binary", f"@{path}", url],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    seconds = time.perf_counter() - started
+    for path in files:
+        path.unlink()
+    folder.rmdir()
+    return payload.lines, seconds
+
+
 def run(
-    server: Virtuoso, builds: dict[str, Build], methods: list[str], update_max: int
+    server: Virtuoso, builds: dict[str, Build], methods: list[str], update_max: int, work: Path
 ) -> list[str]:
     rows = [
         "| size (triples) | method | seconds | triples/s | staging s | swap s | pieces |",
@@ -71,6 +103,12 @@ def run(
     ]
     credentials = Credentials(server.user, server.password)
     for size, found in builds.items():
+        lines, seconds = curl_baseline(server, found, size, work)
+        rows.append(
+            f"| {lines} | baseline: curl GSP into a new graph | {seconds:.1f} "
+            f"| {lines / seconds:,.0f} | {seconds:.1f} | - | - |"
+        )
+        print(rows[-1], file=sys.stderr, flush=True)
         for method in methods:
             if method == "update" and found.manifest["triples"] > update_max:
                 rows.append(
@@ -104,7 +142,7 @@ def main() -> None:
     server = start_private(folder)
     try:
         server.isql("select __dbf_set('txn_after_image_limit', 4000000000);")
-        rows = run(server, builds, args.methods.split(","), args.update_max)
+        rows = run(server, builds, args.methods.split(","), args.update_max, work)
     finally:
         script("stop", str(folder))
     print("\n".join(rows))
