@@ -10,13 +10,15 @@ Each step runs in its own process (bench/step.py) so its time and peak memory ar
 table gives seconds, baseline/kg ratios and peak resident memory; results also go to
 bench/out/results.json and bench/out/results.md. At the largest size the baseline parses once and
 runs every step in that one process (re-parsing for each step would take most of an hour); its
-figures are marked so.
+figures are marked so, and a baseline step still running after --baseline-limit seconds is
+stopped and reported as "> N" (not finished). Results are saved after each size.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -41,6 +43,29 @@ def step(name: str, root: Path, home: Path, *args: str) -> dict:
     )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result["wall"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def baseline_all(root: Path, home: Path, limit: float) -> dict:
+    """The baseline's steps in one process; those not done within `limit` seconds are left out
+    and the result says how long it ran."""
+    partial = root.parent / "baseline-partial.json"
+    partial.unlink(missing_ok=True)
+    started = time.perf_counter()
+    try:
+        subprocess.run(
+            [sys.executable, str(REPO / "bench" / "step.py"), "baseline-all", str(root), str(home)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=limit,
+            env={**os.environ, "KG_BENCH_PARTIAL": str(partial)},
+        )
+    except subprocess.TimeoutExpired:
+        pass
+    result = json.loads(partial.read_text()) if partial.exists() else {"info": {}, "peak_mb": None}
+    result["wall"] = round(time.perf_counter() - started, 3)
+    result["limit"] = limit
     return result
 
 
@@ -98,7 +123,7 @@ def touch_one_data_file(root: Path) -> None:
     )
 
 
-def measure(size: str, runs: int, seed: int) -> dict:
+def measure(size: str, runs: int, seed: int, limit: float) -> dict:
     print(f"== {size}: preparing", flush=True)
     root, home = prepare(size, seed)
     r: dict = {"size": size}
@@ -137,7 +162,7 @@ def measure(size: str, runs: int, seed: int) -> dict:
     r["export"] = step("export", root, home, "nt", str(OUT / size / "export.nt"))
     print(f"== {size}: baseline", flush=True)
     if size == "3m":
-        r["baseline_all"] = step("baseline-all", root, home)
+        r["baseline_all"] = baseline_all(root, home, limit)
     else:
         r["baseline_parse"] = step("baseline-parse", root, home)
         for q in (["attacks", *ATTACKS], ["ght-exposure"], ["actor-counts"]):
@@ -154,7 +179,10 @@ def table(results: list[dict]) -> str:
     ]
     for r in results:
         for label, ours, base in rows(r):
-            ratio = f"{base[0] / ours[0]:.1f}x" if ours[0] and base[0] else ""
+            if isinstance(base[0], str):  # "> N" (did not finish) or "not run"
+                ratio = f"> {float(base[0][2:]) / ours[0]:.1f}x" if base[0][0] == ">" else ""
+            else:
+                ratio = f"{base[0] / ours[0]:.1f}x" if ours[0] and base[0] else ""
             lines.append(
                 f"| {r['size']} | {r['triples']:,} | {label} | {ours[0]:.2f} | "
                 f"{_fmt(base[0])} | {ratio} | {ours[1]:,.0f} | {_fmt(base[1], 0)} |"
@@ -162,25 +190,44 @@ def table(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _fmt(x: float | None, places: int = 2) -> str:
+def _fmt(x: float | str | None, places: int = 2) -> str:
+    if isinstance(x, str):
+        return x
     return "" if x is None else f"{x:,.{places}f}"
 
 
-def rows(r: dict) -> list[tuple[str, tuple[float, float], tuple[float | None, float | None]]]:
+Row = tuple[str, tuple[float, float], tuple[float | str | None, float | None]]
+
+
+def rows(r: dict) -> list[Row]:
     """(step, (kg seconds, kg peak), (baseline seconds, baseline peak)) for each step."""
-    out = []
+    out: list[Row] = []
     if "baseline_all" in r:
         b = r["baseline_all"]["info"]
         peak = r["baseline_all"]["peak_mb"]
-        parse = b["parse"]
+        # Past the time limit: the step that was running took more than what was left of the
+        # limit; the steps after it did not run.
+        order = ["parse", "query attacks", "query ght-exposure", "query actor-counts"]
+        order += ["validate", "export"]
+        finished = sum(b[k] for k in order if k in b)
+        running = next((k for k in order if k not in b), None)
+        parse = b.get("parse", 0.0)
+
+        def plus(key: str) -> float | str:
+            if key in b:
+                return float(parse + b[key]) if key != "parse" else float(parse)
+            if key == running:
+                return f"> {parse + r['baseline_all']['limit'] - finished:.0f}"
+            return "not run"
+
         base = {
-            "build": parse,
-            "reopen": parse,
-            "attacks": parse + b["query attacks"],
-            "ght-exposure": parse + b["query ght-exposure"],
-            "actor-counts": parse + b["query actor-counts"],
-            "validate": parse + b["validate"],
-            "export": parse + b["export"],
+            "build": plus("parse"),
+            "reopen": plus("parse"),
+            "attacks": plus("query attacks"),
+            "ght-exposure": plus("query ght-exposure"),
+            "actor-counts": plus("query actor-counts"),
+            "validate": plus("validate"),
+            "export": plus("export"),
         }
         peaks = dict.fromkeys(base, peak)
     else:
@@ -238,10 +285,18 @@ def main() -> None:
     parser.add_argument("--sizes", default="shipped,300k,3m")
     parser.add_argument("--runs", type=int, default=5, help="runs of the whole `kg attacks`")
     parser.add_argument("--seed", type=int, default=20221203)
+    parser.add_argument(
+        "--baseline-limit",
+        type=float,
+        default=1800,
+        help="seconds for the baseline's steps at the largest size (default 1800)",
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    results = [measure(size, args.runs, args.seed) for size in args.sizes.split(",")]
-    (OUT / "results.json").write_text(json.dumps(results, indent=1))
+    results = []
+    for size in args.sizes.split(","):
+        results.append(measure(size, args.runs, args.seed, args.baseline_limit))
+        (OUT / "results.json").write_text(json.dumps(results, indent=1))
     text = table(results)
     (OUT / "results.md").write_text(text + "\n")
     print(text)

@@ -6,12 +6,15 @@ Steps of kg (the persisted Oxigraph store): build, reopen, query NAME [key=value
 export FORMAT FILE. Steps of the baseline (rdflib's in-memory store and pySHACL, which re-parse
 the dataset for every command): baseline-parse, baseline-query NAME [key=value...],
 baseline-validate, baseline-export FILE, and baseline-all (one parse, then every step, for the
-largest size, where re-parsing for each step would take too long).
+largest size, where re-parsing for each step would take too long). With KG_BENCH_PARTIAL=FILE
+the baseline writes its timings so far (and its peak memory) to FILE after each of its steps, so
+that a run stopped at a time limit still reports what finished.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import time
@@ -85,6 +88,7 @@ def baseline(step: str, project: Any, args: list[str]) -> Any:
     for path in [build.nquads, *sorted((build.path / "imports").glob("*.nq"))]:
         ds.parse(path, format="nquads")
     timings["parse"] = time.perf_counter() - t
+    _partial(timings)
     if step == "baseline-parse":
         return len(ds)
     steps = ["query", "validate", "export"] if step == "baseline-all" else [step[9:]]
@@ -104,6 +108,7 @@ def baseline(step: str, project: Any, args: list[str]) -> Any:
                 rows = _memory_query(project, ds, q)
                 timings[f"query {q[0]}"] = time.perf_counter() - t
                 timings[f"rows {q[0]}"] = rows
+                _partial(timings)
         elif name == "validate":
             from kg.validation import load_shapes, validate_graph
 
@@ -116,12 +121,20 @@ def baseline(step: str, project: Any, args: list[str]) -> Any:
             report = validate_graph(union, load_shapes(project.root))
             timings["validate"] = time.perf_counter() - t
             timings["violations"] = len(report.results)
+            _partial(timings)
         elif name == "export":
             t = time.perf_counter()
             target = args[0] if step == "baseline-export" else "/dev/null"
             ds.serialize(destination=target, format="nquads")
             timings["export"] = time.perf_counter() - t
     return {k: round(v, 3) for k, v in timings.items()}
+
+
+def _partial(timings: dict[str, float]) -> None:
+    target = os.environ.get("KG_BENCH_PARTIAL")
+    if target:
+        done = {k: round(v, 3) for k, v in timings.items()}
+        Path(target).write_text(json.dumps({"info": done, "peak_mb": peak_mb()}))
 
 
 def _memory_query(project: Any, ds: Any, args: list[str]) -> int:
