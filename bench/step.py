@@ -23,6 +23,16 @@ from typing import Any
 
 
 def peak_mb() -> float:
+    """Peak resident memory of this process: VmHWM, the high-water mark of its own address space.
+    (Linux's ru_maxrss is carried over exec from the process that started it, here the bench
+    runner, whose memory would then be counted as this step's.)"""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
