@@ -89,8 +89,13 @@ class Check:
     owner: str = ""  # the node shape whose targets are the focus nodes
     node_shape: Node | None = None  # for sh:node: the shape the values must conform to
 
-    def query(self, target: str) -> str:
-        body = self.where.replace("{T}", target)
+    def query(self, target: str, focused: bool = False) -> str:
+        """The check's query for the focus nodes of `target`. {ANTI} is an anti-join on a
+        variable the left side binds: MINUS over the whole graph (one pass over all the right
+        side's rows beats a lookup per node), FILTER NOT EXISTS for a few focus nodes (a
+        lookup per node beats reading every row of the right side)."""
+        anti = "FILTER NOT EXISTS" if focused else "MINUS"
+        body = self.where.replace("{T}", target).replace("{ANTI}", anti)
         return f"{self.prefixes}{self.head} WHERE {{ {body} }} {self.tail}"
 
 
@@ -219,7 +224,7 @@ def _property_checks(shapes: Graph, prop: Node) -> list[Check]:
             replace(
                 base,
                 component=str(SH.ClassConstraintComponent),
-                where=f"{value_pattern} MINUS {{ {_isa('?value', cls)} }}",
+                where=f"{value_pattern} {{ANTI}} {{ {_isa('?value', cls)} }}",
             )
         )
     if (n := shapes.value(prop, SH.minCount)) is not None:
@@ -253,7 +258,7 @@ def _min_count(base: Check, path: str, n: int) -> Check:
     check = replace(base, component=str(SH.MinCountConstraintComponent), head="SELECT ?this")
     if n == 1:  # the common case, as an anti-join
         return replace(
-            check, head="SELECT DISTINCT ?this", where=f"{{T}} MINUS {{ ?this {path} ?_any }}"
+            check, head="SELECT DISTINCT ?this", where=f"{{T}} {{ANTI}} {{ ?this {path} ?_any }}"
         )
     return replace(
         check,
@@ -472,14 +477,14 @@ def _run(
     store: Any, shapes: Graph, check: Check, focus_block: str, subclasses: dict[str, set[str]]
 ) -> Iterator[Result]:
     target = focus_block + target_pattern(shapes, URIRef(check.owner))
-    rows = _select(store, _fill_classes(check.query(target), subclasses))
+    rows = _select(store, _fill_classes(check.query(target, bool(focus_block)), subclasses))
     if check.node_shape is None:
         yield from (_result(check, row) for row in rows)
         return
     # sh:node: the values that do not conform to the node shape
     pairs = [(row["this"], row["value"]) for row in rows]
     candidates = sorted({str(v) for _, v in pairs if isinstance(v, URIRef)})
-    bad = _nonconforming(store, shapes, check.node_shape, candidates, subclasses)
+    bad = _nonconforming(store, shapes, check.node_shape, candidates, subclasses, bool(focus_block))
     bad |= {str(v) for _, v in pairs if not isinstance(v, URIRef)}
     for this, value in pairs:
         if str(value) in bad:
@@ -492,6 +497,7 @@ def _nonconforming(
     node_shape: Node,
     candidates: list[str],
     subclasses: dict[str, set[str]],
+    focused: bool = False,
 ) -> set[str]:
     if not candidates:
         return set()
@@ -499,7 +505,7 @@ def _nonconforming(
     bad: set[str] = set()
     for prop in shapes.objects(node_shape, SH.property):
         for check in _property_checks(shapes, prop):
-            query = _fill_classes(check.query(values), subclasses)
+            query = _fill_classes(check.query(values, focused), subclasses)
             bad |= {str(row["this"]) for row in _select(store, query)}
     return bad
 
