@@ -329,7 +329,21 @@ def sort_rows(table: Table, keys: list[tuple[str, bool]]) -> Table:
             return (2, float(python), "")
         return (3, 0.0, str(value))
 
+    # Each distinct term is one object (rows share their converted terms): its key is
+    # computed once, by identity.
+    cache: dict[int, tuple[int, float, str]] = {}
+
+    def cached(value: Node | None) -> tuple[int, float, str]:
+        found = cache.get(id(value))
+        if found is None:
+            found = cache[id(value)] = key(value)
+        return found
+
     rows = list(table.rows)
-    for var, descending in reversed(keys):
-        rows.sort(key=lambda r: key(r.get(var)), reverse=descending)
+    if len({descending for _, descending in keys}) == 1:  # one sort on the whole key
+        names = [var for var, _ in keys]
+        rows.sort(key=lambda r: [cached(r.get(n)) for n in names], reverse=keys[0][1])
+    else:  # stable sorts, the last key first
+        for var, descending in reversed(keys):
+            rows.sort(key=lambda r: cached(r.get(var)), reverse=descending)
     return Table(table.variables, rows)
