@@ -3,7 +3,7 @@ baseline (rdflib's in-memory store and pySHACL, re-parsing the dataset for every
 three sizes: the shipped data, ~300k triples and ~3M triples (seeded synthetic data from
 kg.synthetic.graph, under its own namespace, added as an import of a copy of the project).
 
-    python bench/run.py                      # all three sizes (about 15 minutes on 2 cores)
+    python bench/run.py                      # all three sizes (about 25-35 minutes on 2 cores)
     python bench/run.py --sizes shipped,300k # a quicker look
 
 Each step runs in its own process (bench/step.py) so its time and peak memory are its own. The
