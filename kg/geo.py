@@ -109,9 +109,11 @@ class Gazetteer:
     def by_code(self) -> dict[tuple[str, str], Place]:
         return {(row[0], row[1]): Place(*row) for rows in self._index.values() for row in rows}
 
-    def resolve(self, text: str) -> Place:
+    def resolve(self, text: str, kinds: tuple[str, ...] = ()) -> Place:
         """A place from 'lat,lon', an INSEE commune code, or a commune, department or region
-        name, optionally followed by its department: 'Valence (26)'. Errors list candidates."""
+        name, optionally followed by its department: 'Valence (26)'. Errors list candidates.
+        With `kinds`, a name is looked up among places of those kinds only ('Bretagne' the
+        region, not the communes of that name)."""
         text = text.strip()
         if m := re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)", text):
             lat, lon = float(m.group(1)), float(m.group(2))
@@ -128,9 +130,9 @@ class Gazetteer:
         department = ""
         if m := re.fullmatch(r"(.+?)\s*[(,]\s*([0-9]{2,3}|2[AB])\s*\)?", text, re.IGNORECASE):
             text, department = m.group(1), m.group(2).upper()
-        return self._located(self._by_name(text, department))
+        return self._located(self._by_name(text, department, kinds))
 
-    def _by_name(self, text: str, department: str) -> Place:
+    def _by_name(self, text: str, department: str, kinds: tuple[str, ...] = ()) -> Place:
         key = normalise(text)
         if not key:
             raise QueryError("an empty place name", "give a commune, department or region name")
@@ -139,6 +141,8 @@ class Gazetteer:
             found = [p for k in self.names() if k.startswith(key + " ") for p in self.named(k)]
         if department:
             found = [p for p in found if p.department == department or p.code == department]
+        if kinds:  # none of those kinds: the caller says what the place is instead
+            found = [p for p in found if p.kind in kinds] or found
         communes = [p for p in found if p.kind == "commune"]
         others = [p for p in found if p.kind != "commune"]
         # A department or region named like its chef-lieu commune (Paris) is the same place.

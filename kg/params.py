@@ -161,7 +161,7 @@ def _certainty(param: Param, text: str, _r: Resolver) -> Node:
 
 
 def _region(param: Param, text: str, r: Resolver) -> Node:
-    place = r.gazetteer().resolve(text)
+    place = r.gazetteer().resolve(text, kinds=("region", "department"))
     if place.kind not in ("region", "department"):
         raise QueryError(
             f"'{text}' is {place.label()}, not a region or a department",

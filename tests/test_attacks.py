@@ -76,6 +76,17 @@ def test_region_is_a_property_path(cli, project, built):
     assert {r["incident"].rsplit("/", 1)[-1] for r in found} >= {CHSF, MIGNOT}
 
 
+def test_a_region_named_like_communes_is_the_region(cli, project, built):
+    # Communes named Bretagne exist in departments 36 and 90: --region looks among regions and
+    # departments only, and Paris is the department, not the commune.
+    found = attacks(cli, project, "--region", "Bretagne")
+    assert {r["incident"].rsplit("/", 1)[-1] for r in found} == {
+        "2023-03-09-chru-brest",
+        "2023-06-21-chu-rennes",
+    }
+    assert {r["department"] for r in attacks(cli, project, "--region", "Paris")} == {"Paris"}
+
+
 def test_ght_exposure_lists_the_other_members_of_coeur_grand_est(cli, project, built):
     result = cli(
         "query", "ght-exposure", "--param", f"incident={COEUR}", "--format", "json", project=project
@@ -229,8 +240,8 @@ def test_sparql_from_stdin_and_file(cli, project, built, tmp_path):
             "mean: LockBit, LockBit 3.0, LockBit Black)",
         ),
         (
-            ["attacks", "--region", "Paris"],
-            "error: 'Paris' is Paris (75, INSEE 75056), not a region "
+            ["attacks", "--region", "Brest"],
+            "error: 'Brest' is Brest (29, INSEE 29019), not a region "
             "or a department (give a region or department name, e.g. Île-de-France or Essonne)",
         ),
     ],

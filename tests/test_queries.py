@@ -250,10 +250,14 @@ CASES = [
         ],
     ),
     ("ght-exposure", {"incident": "https://example.org/kg-test/inc-1"}, []),
-    ("ght-exposure", {"incident": "https://example.org/kg-test/inc-3"}, [
-        ("ght-1", "GHT One", "et-c", "Hospital C", "et-e", "Site E", "520000019", "associate"),
-        ("ght-1", "GHT One", "et-c", "Hospital C", "ej-d", "Entity D", "520000001", "member"),
-    ]),
+    (
+        "ght-exposure",
+        {"incident": "https://example.org/kg-test/inc-3"},
+        [
+            ("ght-1", "GHT One", "et-c", "Hospital C", "et-e", "Site E", "520000019", "associate"),
+            ("ght-1", "GHT One", "et-c", "Hospital C", "ej-d", "Entity D", "520000001", "member"),
+        ],
+    ),
     (
         "ransom-demands",
         {},
