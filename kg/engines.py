@@ -131,8 +131,7 @@ def _rows(solutions: Any, names: list[str]) -> list[Row]:
     out = []
     for solution in solutions:
         row: Row = {}
-        for n in names:
-            term = solution[n]
+        for n, term in zip(names, solution, strict=True):  # a solution iterates in `names` order
             if term is None:
                 row[n] = None
                 continue
