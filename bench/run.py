@@ -231,6 +231,7 @@ def _fmt(x: float | str | None, places: int = 2) -> str:
     return "" if x is None else f"{x:,.{places}f}"
 
 
+STEPS = ("build", "reopen", "attacks", "ght-exposure", "actor-counts", "validate", "export")
 Row = tuple[str, tuple[float, float], tuple[float | str | None, float | None]]
 
 
@@ -266,24 +267,12 @@ def rows(r: dict) -> list[Row]:
         }
         peaks = dict.fromkeys(base, peak)
     else:
-        base = {
-            "build": r["baseline_parse"]["wall"],
-            "reopen": r["baseline_parse"]["wall"],
-            "attacks": r["baseline_attacks"]["wall"],
-            "ght-exposure": r["baseline_ght-exposure"]["wall"],
-            "actor-counts": r["baseline_actor-counts"]["wall"],
-            "validate": r["baseline_validate"]["wall"],
-            "export": r["baseline_export"]["wall"],
-        }
-        peaks = {
-            "build": r["baseline_parse"]["peak_mb"],
-            "reopen": r["baseline_parse"]["peak_mb"],
-            "attacks": r["baseline_attacks"]["peak_mb"],
-            "ght-exposure": r["baseline_ght-exposure"]["peak_mb"],
-            "actor-counts": r["baseline_actor-counts"]["peak_mb"],
-            "validate": r["baseline_validate"]["peak_mb"],
-            "export": r["baseline_export"]["peak_mb"],
-        }
+        # each kg step beside the baseline process that did the same (parsing stands for both
+        # the build and the reopen)
+        source = {name: f"baseline_{name}" for name in STEPS}
+        source["build"] = source["reopen"] = "baseline_parse"
+        base = {name: r[key]["wall"] for name, key in source.items()}
+        peaks = {name: r[key]["peak_mb"] for name, key in source.items()}
     for name, label in [
         ("build", "build (whole process)"),
         ("reopen", "reopen + count incidents"),
