@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -188,6 +188,8 @@ def _actor(param: Param, text: str, r: Resolver) -> Node:
             if any(normalise(label) == wanted for label in labels)
         }
     )
+    if len(found) > 1:
+        found = _disambiguate(r.engine, found, wanted)
     if len(found) == 1:
         return URIRef(found[0])
     if len(found) > 1:
@@ -201,6 +203,32 @@ def _actor(param: Param, text: str, r: Resolver) -> Node:
     close = difflib.get_close_matches(text, labels, n=5, cutoff=0.5)
     hint = f"did you mean: {', '.join(close)}" if close else f"known: {', '.join(labels[:20])}"
     raise QueryError(f"no actor or malware named '{text[:80]}'", hint)
+
+
+_THREATS = """
+PREFIX hck: <https://w3id.org/hospital-cyber-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?x ?label ?user WHERE {
+  ?x skos:prefLabel ?label .
+  OPTIONAL { ?x hck:usedBy ?user }
+  FILTER(?x IN (%s))
+}"""
+
+
+def _disambiguate(engine: Any, found: list[str], wanted: str) -> list[str]:
+    """A name shared by several threats: the one whose own name (not an alias) it is; else, when
+    it names an actor and malware of that actor (LockBit and LockBit 3.0), the actor."""
+    from kg.geo import normalise
+
+    rows = engine.select(_THREATS % ", ".join(f"<{iri}>" for iri in found), {}).rows
+    own = sorted({str(r["x"]) for r in rows if normalise(str(r["label"])) == wanted})
+    if len(own) == 1:
+        return own
+    users = {str(r["x"]): str(r["user"]) for r in rows if r.get("user") is not None}
+    actors = [iri for iri in found if iri not in users]
+    if len(actors) == 1 and all(users.get(iri) == actors[0] for iri in found if iri != actors[0]):
+        return actors
+    return found
 
 
 def _place(

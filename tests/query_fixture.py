@@ -40,8 +40,9 @@ def rows(table: Table, short: bool = True) -> list[tuple[str, ...]]:
             return ""
         text = shorten(value) if short else str(value)  # type: ignore[arg-type]
         text = text.replace("https://example.org/kg-test/", "")
-        if ", " in text:
-            text = ", ".join(sorted(text.split(", ")))
+        for separator in ("; ", ", "):
+            if separator in text:
+                text = separator.join(sorted(text.split(separator)))
         return text
 
     return [tuple(cell(r.get(v)) for v in table.variables) for r in table.rows]

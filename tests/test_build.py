@@ -10,7 +10,7 @@ from kg.store import build, content_hash, current_build, open_dataset
 SEED = [
     "2022-12-03-ch-andre-mignot",
     "2022-08-21-chsf-corbeil-essonnes",
-    "2022-04-19-ght-coeur-grand-est",
+    "2022-04-ght-coeur-grand-est",
 ]
 
 

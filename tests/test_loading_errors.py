@@ -122,8 +122,8 @@ def test_a_wrong_finess_check_key(cli, previous):
         "check key: its last digit should be 6; check the number against the register",
         # the victim of the seed's first incident is now unknown, and says so
         f"data/incidents/2022-12-03-ch-andre-mignot.yaml:{victims}: victim 780800256 is "
-        "not in "
-        "data/establishments.csv (add the establishment there first)",
+        "not in data/establishments.csv nor data/legal_entities.csv "
+        "(add the site (or the legal entity) there first)",
     )
 
 
@@ -137,7 +137,23 @@ def test_an_unknown_establishment(cli, previous):
         project,
         before,
         f"data/incidents/2024-02-11-ch-armentieres.yaml:{line}: victim 590000766 is "
-        "not in data/establishments.csv (add the establishment there first)",
+        "not in data/establishments.csv nor data/legal_entities.csv "
+        "(add the site (or the legal entity) there first)",
+    )
+
+
+def test_a_victim_that_is_no_known_organisation(cli, previous):
+    project, before = previous
+    path = project.data / "incidents" / "2024-02-11-ch-armentieres.yaml"
+    replace(path, 'victims: ["590000758"]', 'victims: ["590000758", ramsey-group]')
+    line = line_of(path, "ramsey-group")
+    assert_rejected(
+        cli,
+        project,
+        before,
+        f"data/incidents/2024-02-11-ch-armentieres.yaml:{line}: victim 'ramsey-group' is not a "
+        "FINESS number, a GHT of data/ghts.csv or an organisation of data/organisations.csv "
+        "(add it to one of those tables first)",
     )
 
 
@@ -152,7 +168,7 @@ def test_an_unknown_actor(cli, previous):
         before,
         f"data/incidents/2024-04-16-ch-cannes-simone-veil.yaml:{line}: actor 'lokbit' "
         "is not in data/actors.csv (add it there first, or use one of: bianlian, "
-        "blackout, fin12, industrial-spy, lockbit, ta505, vice-society)",
+        "blackout, fin12, lockbit, ta505, vice-society)",
     )
 
 
@@ -188,8 +204,8 @@ def test_an_unknown_key_is_a_typo(cli, previous):
     replace(path, "impacts:", "impcts:")
     line = line_of(path, "impcts:")
     allowed = (
-        "alternative-starts, attributions, date-sources, description, end, impacts, name, "
-        "slug, sources, start, type, victims"
+        "alternative-starts, attributions, date-sources, description, discovered, end, impacts, "
+        "name, outcome, slug, sources, start, type, victims"
     )
     assert_rejected(
         cli,

@@ -24,15 +24,23 @@ FIXTURES = REPO / "tests" / "fixtures" / "stix"
 ATTACK = sorted((FIXTURES / "mitre-cti").glob("malware--*.json"))
 S1202 = "malware--71fe9df1-1c6f-430c-ab9b-ff3c11074e52"
 S1199 = "malware--a4578560-42cf-4075-9fa2-056f0058c881"
-REGISTER = ("finess_categories.csv", "legal_entities.csv", "establishments.csv")
+REGISTER = (
+    "finess_categories.csv",
+    "legal_entities.csv",
+    "establishments.csv",
+    "ghts.csv",
+    "ght_members.csv",
+    "organisations.csv",
+)
 NOT_IMPORTED = "error: 1 error in the STIX bundles; nothing was imported"
 
 
 def empty(project: Project) -> None:
-    """Keep the reference data (ontology, gazetteer, FINESS register and the sources they cite),
-    drop incidents, actors, malware and GHTs: what victims and places need to round-trip."""
+    """Keep the reference data (ontology, gazetteer, FINESS register, GHTs and organisations,
+    and the sources they cite), drop incidents, actors and malware: what victims and places need
+    to round-trip."""
     data = project.data
-    for name in ("actors.csv", "malware.csv", "ghts.csv", "ght_members.csv"):
+    for name in ("actors.csv", "malware.csv"):
         header = (data / name).read_text(encoding="utf-8").splitlines()[0]
         (data / name).write_text(header + "\n", encoding="utf-8")
     for path in (data / "incidents").glob("*.yaml"):
@@ -223,7 +231,8 @@ def test_what_has_no_place_is_kept_and_reported(foreign):
         ],
         "incident--9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d": [
             "no incident type we know (incident_types, e.g. ransomware); no 'targets' "
-            "establishment of the register (an identity with its FINESS number)"
+            "victim of the graph (an identity with its FINESS number, or our IRI of a GHT or "
+            "an organisation)"
         ],
         "location--7f6e5d4c-3b2a-4190-8f7e-6d5c4b3a2f1e": [
             "no INSEE code of a commune of the graph"

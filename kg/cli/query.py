@@ -14,16 +14,6 @@ if TYPE_CHECKING:
     from kg.query import Answer
 
 FORMAT_HELP = "table, csv, tsv, json, sparql-json or sparql-xml (ttl or nt for graphs)"
-ATTACK_COLUMNS = [
-    "incident",
-    "date",
-    "establishment",
-    "finess",
-    "commune",
-    "department",
-    "actors",
-    "certainty",
-]
 
 Format = Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)]
 Explain = Annotated[bool, typer.Option("--explain", help="Print the SPARQL and its bindings.")]
@@ -164,20 +154,40 @@ def attacks_command(
     actor: Annotated[str | None, typer.Option(help="A threat actor or malware name.")] = None,
     region: Annotated[str | None, typer.Option(help="A region or department.")] = None,
     min_certainty: Annotated[
-        str | None, typer.Option(help="unknown, suspected, claimed or confirmed.")
+        str | None,
+        typer.Option(help="unknown, suspected, claimed or confirmed: per actor, per claim."),
     ] = None,
+    per: Annotated[
+        str,
+        typer.Option(help="incident (one row each, victims grouped) or site (one row per victim)."),
+    ] = "incident",
     fmt: Format = "table",
     explain: Explain = False,
     endpoint: Endpoint = None,
     backend: Backend = "oxigraph",
 ) -> None:
-    """Attacks on health establishments: one row per incident and victim."""
+    """Attacks on health organisations: one row per incident, each actor with its certainty."""
+    from kg.attacks import PER, columns, listing
+    from kg.errors import QueryError
+    from kg.output import render
     from kg.query import Answer, attacks_params, execute, open_engine, prepare
 
+    if per not in PER:
+        raise QueryError(f"--per is '{per[:40]}'", "give incident or site")
     p = project(ctx)
     given = attacks_params(near, radius, year, date_from, date_to, actor, region, min_certainty)
     engine = open_engine(p, backend, endpoint)
     query, bindings = prepare(p, "attacks", given, engine)
-    columns = ATTACK_COLUMNS + (["distance_km"] if near else [])
-    answer = Answer(query.text, bindings) if explain else execute(engine, query.text, bindings)
-    _emit(answer, fmt, explain, columns)
+    if explain:
+        _emit(Answer(query.text, bindings), fmt, explain)
+        return
+    answer = execute(engine, query.text, bindings)
+    assert answer.table is not None
+    result = listing(answer.table, per)
+    text = render(result.table, fmt, columns(per, bool(near)))
+    if fmt == "table":
+        text = text.rsplit("\n", 1)[0] + "\n" + result.summary
+        typer.echo(text)
+    else:
+        typer.echo(text)
+        typer.echo(result.summary, err=True)

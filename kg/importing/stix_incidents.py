@@ -68,7 +68,7 @@ def map_incident(m: Mapper, obj: dict[str, Any]) -> None:
     victims = [
         (r, m.iri_of[r["target_ref"]])
         for r in _relations(m, obj, "targets", "impacts")
-        if m.iri_of.get(r["target_ref"]) in m.establishments.values()
+        if m.iri_of.get(r["target_ref"]) in m.victims
     ]
     problems = [
         text
@@ -77,7 +77,8 @@ def map_incident(m: Mapper, obj: dict[str, Any]) -> None:
             (kind is None, "no incident type we know (incident_types, e.g. ransomware)"),
             (
                 not victims,
-                "no 'targets' establishment of the register (an identity with its FINESS number)",
+                "no 'targets' victim of the graph (an identity with its FINESS number, or our "
+                "IRI of a GHT or an organisation)",
             ),
             (not refs.sources, "no external reference with a URL (a source)"),
         )

@@ -134,6 +134,11 @@ class Mapper:
                     self.attack[cls].setdefault(str(attack), set()).add(node)  # type: ignore[arg-type]
         self.establishments = self._by_finess(HCK.Establishment)
         self.legal_entities = self._by_finess(HCK.LegalEntity)
+        self.victims: set[Any] = {
+            node
+            for cls in (HCK.Establishment, HCK.LegalEntity, HCK.GHT, HCK.HealthOrganisation)
+            for node in graph.subjects(RDF.type, cls)
+        }
         self.communes: dict[str, Any] = {str(c): s for s, c in graph.subject_objects(HCK.inseeCode)}
 
     def _by_finess(self, cls: URIRef) -> dict[str, URIRef]:

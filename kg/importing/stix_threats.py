@@ -146,9 +146,12 @@ def map_identity(m: Mapper, obj: dict[str, Any]) -> None:
                 "existing",
                 m.legal_entities[number],
                 consumed,
-                f"legal entity FINESS {number} of the register (not a victim: "
-                "victims are establishments)",
+                f"legal entity FINESS {number} of the register",
             )
+            return
+    for cls, what in ((HCK.GHT, "GHT"), (HCK.HealthOrganisation, "health organisation")):
+        if refs.iri is not None and (refs.iri, RDF.type, cls) in m.g:
+            m.done(obj, "existing", refs.iri, consumed, f"{what} of the graph")
             return
     if refs.finess:
         m.keep(
@@ -157,7 +160,11 @@ def map_identity(m: Mapper, obj: dict[str, Any]) -> None:
             "(add the establishment to data/establishments.csv)",
         )
     else:
-        m.keep(obj, "no FINESS number (only establishments of the register are victims)")
+        m.keep(
+            obj,
+            "no FINESS number, GHT or organisation of the graph (victims are sites, legal "
+            "entities, GHTs or organisations of data/)",
+        )
 
 
 def map_location(m: Mapper, obj: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from kg.loading.context import Context
 from kg.loading.ght import load_ghts, load_memberships
 from kg.loading.incidents import incident_files, load_incidents
 from kg.loading.ontology import load_ontology, ontology_files, shape_files
+from kg.loading.organisations import load_organisations
 from kg.loading.places import gazetteer_dir, load_places, read_places
 from kg.loading.register import load_categories, load_establishments, load_legal_entities
 from kg.loading.sources import load_sources
@@ -41,7 +42,9 @@ def load_project(root: Path) -> Loaded:
     load_categories(ctx)
     load_legal_entities(ctx)
     load_establishments(ctx)
-    load_memberships(ctx, load_ghts(ctx))
+    ctx.ghts = load_ghts(ctx)
+    load_memberships(ctx, ctx.ghts)
+    load_organisations(ctx)
     load_actors(ctx)
     load_malware(ctx)
     load_incidents(ctx)

@@ -30,6 +30,8 @@ class Context:
     categories: dict[str, bool] = field(default_factory=dict)
     legal_entities: set[str] = field(default_factory=set)
     establishments: set[str] = field(default_factory=set)
+    ghts: set[str] = field(default_factory=set)
+    organisations: set[str] = field(default_factory=set)
     actors: set[str] = field(default_factory=set)
     malware: set[str] = field(default_factory=set)
     communes: dict[str, str] = field(default_factory=dict)

@@ -23,7 +23,9 @@ INCIDENT_KEYS = {
     "type",
     "victims",
     "start",
+    "discovered",
     "end",
+    "outcome",
     "date-sources",
     "alternative-starts",
     "description",
@@ -152,7 +154,12 @@ def _incident(f: _File, doc: Node) -> None:
     g = f.g
     g.add((iri, RDF.type, HCK.Incident))
     g.add((iri, HCK.startDate, start_value))
+    f.date(iri, HCK.discoveredDate, doc, "discovered")
     f.date(iri, HCK.endDate, doc, "end")
+    if (outcome := doc.get("outcome")) is not None:
+        code = f.ctx.code("incident-outcome", outcome, f.path, doc.line_of("outcome"), "outcome")
+        if code:
+            f.g.add((iri, HCK.outcome, concept("incident-outcome", code)))
     f.texts(iri, SCHEMA.name, doc, "name")
     f.texts(iri, SCHEMA.description, doc, "description")
     sources = f.sources(doc)
@@ -183,18 +190,42 @@ def _items(f: _File, doc: Node, key: str, of_mappings: bool) -> list[tuple[int, 
 
 
 def _victims(f: _File, iri: URIRef, doc: Node) -> None:
-    for line, number in _items(f, doc, "victims", of_mappings=False):
-        number = str(number)
-        if problem := finess_problem(number):
-            f.problem(line, f"victim {problem}", "victims are FINESS ET numbers")
-        elif number not in f.ctx.establishments:
-            f.problem(
-                line,
-                f"victim {number} is not in data/establishments.csv",
-                "add the establishment there first",
-            )
+    for line, key in _items(f, doc, "victims", of_mappings=False):
+        victim = _victim(f.ctx, str(key))
+        if isinstance(victim, URIRef):
+            f.g.add((iri, HCK.victim, victim))
         else:
-            f.g.add((iri, HCK.victim, resource("establishment", number)))
+            f.problem(line, *victim)
+
+
+def _victim(ctx: Context, key: str) -> URIRef | tuple[str, str]:
+    """The victim's IRI, or what is wrong with `key` and how to fix it."""
+    found = [
+        resource(kind, key)
+        for kind, known in (
+            ("establishment", ctx.establishments),
+            ("legal-entity", ctx.legal_entities),
+            ("ght", ctx.ghts),
+            ("organisation", ctx.organisations),
+        )
+        if key in known
+    ]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        return f"victim '{key}' is ambiguous: {', '.join(found)}", "rename one of them"
+    if len(key) == 9 and key[:2].isalnum() and key[2:].isdigit():
+        if problem := finess_problem(key):
+            return f"victim {problem}", "victims are FINESS ET or EJ numbers"
+        return (
+            f"victim {key} is not in data/establishments.csv nor data/legal_entities.csv",
+            "add the site (or the legal entity) there first",
+        )
+    return (
+        f"victim '{key}' is not a FINESS number, a GHT of data/ghts.csv "
+        "or an organisation of data/organisations.csv",
+        "add it to one of those tables first",
+    )
 
 
 def _alternatives(f: _File, iri: URIRef, doc: Node) -> None:

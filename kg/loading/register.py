@@ -57,7 +57,7 @@ def _finess(ctx: Context, row: Row, column: str) -> str | None:
     return number
 
 
-def _commune(ctx: Context, row: Row) -> URIRef | None:
+def commune_of(ctx: Context, row: Row) -> URIRef | None:
     code = row["commune"]
     problem = commune_problem(code)
     if problem is None and code not in ctx.communes:
@@ -85,7 +85,7 @@ def load_legal_entities(ctx: Context) -> None:
         g.add((iri, RDF.type, HCK.LegalEntity))
         g.add((iri, HCK.finessNumber, Literal(number)))
         g.add((iri, SCHEMA.name, Literal(row["name"])))
-        if row["commune"] and (commune := _commune(ctx, row)) is not None:
+        if row["commune"] and (commune := commune_of(ctx, row)) is not None:
             g.add((iri, HCK.commune, commune))
         add_sources(g, iri, ctx.source_refs(row["source"], path, row.line))
 
@@ -121,7 +121,7 @@ def _establishment(ctx: Context, path: Path, row: Row) -> None:
             "add the category there first",
         )
         return
-    commune = _commune(ctx, row)
+    commune = commune_of(ctx, row)
     if commune is None:
         return
     ctx.establishments.add(number)
