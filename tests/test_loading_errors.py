@@ -232,3 +232,18 @@ def test_several_mistakes_are_reported_together(cli, previous):
         "ontology/vocab/incident-type.ttl)"
     ) in result.stderr
     assert current_build(project).key == before.key
+
+
+def test_one_publisher_spelt_two_ways(cli, previous):
+    # two spellings would give one publisher IRI two names
+    project, before = previous
+    path = project.data / "sources.csv"
+    replace(path, ",MLyon,", ",Mlyon,")  # the first of two rows
+    line = line_of(path, ",MLyon,")
+    assert_rejected(
+        cli,
+        project,
+        before,
+        f"data/sources.csv:{line}: publisher 'MLyon' is spelt 'Mlyon' on another row "
+        "(write one publisher the same way everywhere)",
+    )

@@ -18,6 +18,7 @@ _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
 def load_sources(ctx: Context) -> None:
     path = ctx.root / "data" / "sources.csv"
     g = ctx.graph("sources")
+    publishers: dict[URIRef, str] = {}
     for row in read_table(ctx, path, COLUMNS, {"url", "title", "publisher", "language"}):
         url = row["url"]
         if not _URL.match(url):
@@ -41,6 +42,14 @@ def load_sources(ctx: Context) -> None:
         g.add((iri, DCTERMS.title, Literal(row["title"])))
         g.add((iri, DCTERMS.language, Literal(row["language"])))
         publisher = publisher_iri(row["publisher"])
+        spelt = publishers.setdefault(publisher, row["publisher"])
+        if spelt != row["publisher"]:
+            ctx.problem(
+                path,
+                row.line,
+                f"publisher '{row['publisher']}' is spelt '{spelt}' on another row",
+                "write one publisher the same way everywhere",
+            )
         g.add((iri, SCHEMA.publisher, publisher))
         g.add((publisher, RDF.type, SCHEMA.Organization))
         g.add((publisher, SCHEMA.name, Literal(row["publisher"])))
