@@ -107,7 +107,8 @@ def sort_actors(actors: Iterable[str]) -> str:
     """'Name (certainty)' items, strongest certainty first, then by name; each once."""
 
     def key(item: str) -> tuple[int, str]:
-        certainty = item.rsplit("(", 1)[-1].rstrip(")") if item.endswith(")") else ""
+        inside = item.rsplit("(", 1)[-1].rstrip(")") if item.endswith(")") else ""
+        certainty = inside.split(",")[0]
         rank = CERTAINTY_ORDER.index(certainty) if certainty in CERTAINTY_ORDER else 9
         return rank, item.lower()
 

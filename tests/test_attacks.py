@@ -98,7 +98,9 @@ def test_a_victim_without_a_place_is_listed_not_dropped(cli, project, built):
 def test_each_actor_has_its_own_certainty(cli, project, built):
     # audit: Armentières' LockBit and Rennes' BianLian are suspected, never shown as claimed
     found = {r["incident"].rsplit("/", 1)[-1]: r for r in attacks(cli, project)}
-    assert found["2024-02-11-ch-armentieres"]["actors"] == "Blackout (claimed); LockBit (suspected)"
+    assert found["2024-02-11-ch-armentieres"]["actors"] == (
+        "Blackout (claimed); LockBit (suspected, denied)"
+    )
     assert found["2023-06-21-chu-rennes"]["actors"] == (
         "ransomware group (unnamed) (claimed); BianLian (suspected)"
     )
