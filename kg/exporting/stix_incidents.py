@@ -177,6 +177,8 @@ class Incidents(Objects):
 
     def _claim(self, incident: URIRef, ident: str, node: Any, incident_created: str) -> None:
         g = self.g
+        if code_of(self._one(node, HCK.certainty)) == "denied":
+            return  # STIX has no negated relationship: a denial is not an attributed-to
         asserted = self._one(node, HCK.assertedOn)
         created = object_time(asserted) if asserted is not None else incident_created
         targets = [
