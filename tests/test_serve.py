@@ -19,9 +19,9 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from kg.catalogue import catalogue
 from kg.errors import EndpointError
 from kg.exporting.rdf import DATASET, VOID
+from kg.publishing.remote import RemoteEngine
+from kg.publishing.serve import Server, make_server, negotiate
 from kg.query import open_engine, resolver
-from kg.remote import RemoteEngine
-from kg.serving import Server, make_server, negotiate
 from tests.conftest import REPO
 from tests.query_fixture import rows
 from tests.test_attacks import CHSF
@@ -230,6 +230,6 @@ def test_every_catalogue_query_answers_as_the_embedded_store(server, project):
     ],
 )
 def test_negotiation(accept, expected):
-    from kg.serving import TABLE_TYPES
+    from kg.publishing.serve import TABLE_TYPES
 
     assert negotiate(accept, TABLE_TYPES, "json") == expected

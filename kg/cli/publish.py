@@ -10,14 +10,14 @@ import typer
 from kg.cli.common import project, reports_errors, say
 
 if TYPE_CHECKING:
-    from kg.pushing_http import Credentials
+    from kg.publishing.client import Credentials
 
-DEFAULT_GRAPH = "https://w3id.org/hospital-cyber-kg/graph/all"  # kg.pushing.DEFAULT_GRAPH
+DEFAULT_GRAPH = "https://w3id.org/hospital-cyber-kg/graph/all"  # kg.publishing.push.DEFAULT_GRAPH
 
 
 def credentials(endpoint: str) -> Credentials | None:
     """From KG_SPARQL_USER / KG_SPARQL_PASSWORD, else asked for on a terminal, else none."""
-    from kg.pushing_http import Credentials, credentials_from_env
+    from kg.publishing.client import Credentials, credentials_from_env
 
     found = credentials_from_env()
     if found is not None or not sys.stdin.isatty():
@@ -53,7 +53,7 @@ def push_command(
 
     Credentials come from KG_SPARQL_USER and KG_SPARQL_PASSWORD (or a prompt on a terminal),
     never from the command line."""
-    from kg.pushing import push
+    from kg.publishing.push import push
     from kg.store import require_build
 
     build = require_build(project(ctx))
@@ -87,7 +87,7 @@ def serve_command(
     workers: Annotated[int, typer.Option(help="Queries run at the same time.")] = 4,
 ) -> None:
     """Serve the build as a read-only SPARQL endpoint at /sparql (and its VoID at /void)."""
-    from kg.serving import make_server
+    from kg.publishing.serve import make_server
 
     server = make_server(project(ctx), host, port, timeout, max_rows, workers, log=say)
     if host not in ("127.0.0.1", "::1", "localhost"):

@@ -12,7 +12,7 @@ returns partial answers with 200); `X-SQL-State` marks a partial answer and is a
 Parameters in the endpoint URL are kept and sent with every request, e.g.
 `http://127.0.0.1:8890/sparql?default-graph-uri=https://w3id.org/hospital-cyber-kg/graph/all`
 restricts the queries to the graph `kg push` writes. Credentials (KG_SPARQL_USER,
-KG_SPARQL_PASSWORD) answer the server's HTTP Basic or Digest challenge (kg.pushing_http).
+KG_SPARQL_PASSWORD) answer the server's HTTP Basic or Digest challenge (kg.publishing.client).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from kg.engines import (
     split_local,
 )
 from kg.errors import EndpointError, QueryError
-from kg.pushing_http import (
+from kg.publishing.client import (
     PASSWORD_ENV,
     PERMANENT_500,
     USER_ENV,
