@@ -1,5 +1,5 @@
-"""`kg serve`: a read-only SPARQL 1.1 Protocol endpoint over the embedded store, with the standard
-library's ThreadingHTTPServer.
+"""`kg serve`: a read-only SPARQL 1.1 Protocol endpoint over the embedded store, on Starlette and
+uvicorn.
 
 - `/sparql`: queries by GET (`?query=`) and POST (`application/x-www-form-urlencoded` with
   `query=`, or `application/sparql-query`), with `default-graph-uri` and `named-graph-uri`;
@@ -9,406 +9,414 @@ library's ThreadingHTTPServer.
   Turtle (default) and N-Triples for CONSTRUCT and DESCRIBE; 406 otherwise.
 - Read-only: an update (`update=`, `application/sparql-update`, or an update sent as a query) is
   refused with 403; the store itself is opened read-only.
-- A query runs in a worker thread with a deadline (--timeout): past it the answer is 503 with a
-  message. Oxigraph cannot stop a query midway: a SELECT stops at its next row, an aggregate
-  finishes in its worker, which stays busy until then (--workers of them at most).
+- Checked before parsing (kg.publishing.serve_limits): the body size (413), the query size
+  (--max-query, 413), the nesting depth and the UNION count (400), SERVICE (400 unless its IRI
+  was given with --allow-service).
+- Each query runs in a worker process (kg.publishing.serve_worker) with a memory cap (--memory)
+  and a deadline (--timeout): past it the worker is killed and replaced, the answer is 503.
+  At most --workers queries run; --queue more wait (503 with Retry-After past that); one client
+  address has at most --per-client queries running or waiting (429 with Retry-After past that).
+- Slow clients: the request line and headers must arrive within --header-timeout seconds of the
+  connection (or of the previous answer), the body within --body-timeout seconds (408).
 - At most --max-rows rows (or triples) per answer: a longer answer is cut to that many and
   carries `X-SPARQL-MaxRows: N`, which is sent only on a cut answer (Virtuoso also sends it on a
   complete answer of exactly N rows; kg's RemoteEngine asks for row N+1 to tell, and so gets
   the right verdict from both).
 - `/void`: the VoID/DCAT description of the build (Turtle), naming this endpoint.
+- SIGINT or SIGTERM: the workers are killed at once, running queries answer 503, and the server
+  stops within a second.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
+import asyncio
+import math
+import signal
+import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
-from kg.errors import KgError, QueryError
+from kg.errors import KgError
+from kg.publishing.serve_limits import DEFAULT_MAX_QUERY, check
+from kg.publishing.serve_worker import (
+    DEFAULT_MEMORY_MB,
+    GRAPH_TYPES,
+    TABLE_TYPES,
+    Job,
+    Reply,
+    WorkerPool,
+    negotiate,
+    text_reply,
+)
+
+__all__ = ["GRAPH_TYPES", "TABLE_TYPES", "Limits", "Server", "make_server", "negotiate"]
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_ROWS = 10_000
-MAX_BODY = 1_000_000  # bytes of a POSTed query
-TABLE_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-GRAPH_TYPES = {"text/turtle": "ttl", "application/n-triples": "nt", "text/plain": "nt"}
-CONTENT_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "ttl": "text/turtle; charset=utf-8",
-    "nt": "application/n-triples",
-}
-_UPDATE = re.compile(
-    r"^\s*(?:(?:BASE|PREFIX\s+[\w.-]*:)\s*)*"
-    r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b",
-    re.IGNORECASE,
-)
+MAX_HEADERS = 65_536  # bytes of request line and headers (a GET query travels in the URL)
+READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
+NOT_HERE = "nothing at {}: the endpoint is /sparql"
 
 
-@dataclass
-class Reply:
-    status: int
-    body: bytes
-    content_type: str = "text/plain; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
+@dataclass(frozen=True)
+class Limits:
+    """What one server allows; the CLI options of kg serve, checked by `validate`."""
 
+    timeout: float = 30.0
+    max_rows: int = 10_000
+    workers: int = 4
+    queue: int = 16
+    per_client: int = 4
+    memory_mb: int = DEFAULT_MEMORY_MB
+    max_query: int = DEFAULT_MAX_QUERY
+    max_body: int = 1_000_000
+    header_timeout: float = 10.0
+    body_timeout: float = 10.0
+    allow_service: frozenset[str] = field(default_factory=frozenset)
 
-def text_reply(status: int, message: str) -> Reply:
-    return Reply(status, (message.rstrip("\n") + "\n").encode("utf-8"))
-
-
-class SparqlService:
-    """Answers SPARQL queries on an Oxigraph store: the part of the server that knows nothing
-    of HTTP."""
-
-    def __init__(
-        self,
-        engine: Any,
-        void: bytes = b"",
-        timeout: float = DEFAULT_TIMEOUT,
-        max_rows: int = DEFAULT_MAX_ROWS,
-        workers: int = 4,
-    ) -> None:
-        self.engine = engine  # kg.engines.OxigraphEngine
-        self.void = void
-        self.timeout = timeout
-        self.max_rows = max_rows
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sparql")
-
-    def answer(
-        self,
-        query: str,
-        accept: str = "",
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-    ) -> Reply:
-        if _UPDATE.match(_code(query)):
-            return refuse_update()
-        stop = threading.Event()
-        future = self.pool.submit(self._run, query, accept, default_graphs, named_graphs, stop)
-        try:
-            return future.result(timeout=self.timeout)
-        except FutureTimeout:
-            stop.set()
-            return text_reply(
-                503, f"the query ran past the time limit of {self.timeout:g} s and was abandoned"
-            )
-
-    def _run(
-        self,
-        query: str,
-        accept: str,
-        default_graphs: list[str] | None,
-        named_graphs: list[str] | None,
-        stop: threading.Event,
-    ) -> Reply:
-        import pyoxigraph as ox
-
-        options: dict[str, Any] = {"custom_functions": self.engine.functions}
-        if default_graphs:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            options["use_default_graph_as_union"] = True
-        if named_graphs:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        try:
-            result = self.engine.store.query(query, **options)
-        except SyntaxError as exc:
-            return text_reply(400, f"SPARQL syntax: {exc}")
-        except (ValueError, OSError) as exc:
-            return text_reply(400, f"the query failed: {exc}")
-        try:
-            if isinstance(result, ox.QueryTriples):
-                return self._graph(result, accept, stop)
-            return self._table(result, accept, stop)
-        except (ValueError, OSError) as exc:
-            return text_reply(500, f"the query failed while running: {exc}")
-
-    def _table(self, result: Any, accept: str, stop: threading.Event) -> Reply:
-        fmt = negotiate(accept, TABLE_TYPES, "json")
-        if fmt is None:
-            return not_acceptable(TABLE_TYPES)
-        import pyoxigraph as ox
-
-        from kg.engines import Table, _from_ox
-
-        if isinstance(result, ox.QueryBoolean):
-            from rdflib import Literal
-
-            table = Table(["ask"], [{"ask": Literal(bool(result))}])
-            return Reply(200, render_table(table, fmt, ask=True), CONTENT_TYPES[fmt])
-        names = [v.value for v in result.variables]
-        rows, cut = _limited(({n: _from_ox(s[n]) for n in names} for s in result), self)
-        if stop.is_set():
-            return text_reply(503, "abandoned")
-        headers = {"X-SPARQL-MaxRows": str(self.max_rows)} if cut else {}
-        body = render_table(Table(names, rows), fmt)
-        return Reply(200, body, CONTENT_TYPES[fmt], headers)
-
-    def _graph(self, result: Any, accept: str, stop: threading.Event) -> Reply:
-        fmt = negotiate(accept, GRAPH_TYPES, "ttl")
-        if fmt is None:
-            return not_acceptable(GRAPH_TYPES)
-        import pyoxigraph as ox
-
-        triples, cut = _limited(iter(result), self)
-        if stop.is_set():
-            return text_reply(503, "abandoned")
-        rdf_format = ox.RdfFormat.TURTLE if fmt == "ttl" else ox.RdfFormat.N_TRIPLES
-        body = ox.serialize(triples, format=rdf_format) or b""
-        headers = {"X-SPARQL-MaxRows": str(self.max_rows)} if cut else {}
-        return Reply(200, body, CONTENT_TYPES[fmt], headers)
-
-
-def _limited(items: Iterator[Any], service: SparqlService) -> tuple[list[Any], bool]:
-    """At most max_rows items, and whether there were more."""
-    out: list[Any] = []
-    for item in items:
-        if len(out) == service.max_rows:
-            return out, True
-        out.append(item)
-    return out, False
-
-
-def _code(query: str) -> str:
-    from kg.sparqltext import _tokens
-
-    return "".join(c for _, c in _tokens(query))
-
-
-def refuse_update() -> Reply:
-    return text_reply(403, "this endpoint is read-only: SPARQL Update is refused")
-
-
-def not_acceptable(types: dict[str, str]) -> Reply:
-    return text_reply(406, "no acceptable format; this query can give: " + ", ".join(types))
-
-
-def negotiate(accept: str, offered: dict[str, str], default: str) -> str | None:
-    """The format of the highest-q media range of `accept` that we offer (`*/*` and `type/*`
-    give the default); None when nothing fits."""
-    if not accept.strip():
-        return default
-    ranges = []
-    for position, item in enumerate(accept.split(",")):
-        media, *params = [p.strip() for p in item.split(";")]
-        q = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        ranges.append((-q, position, media.lower()))
-    for negative_q, _, media in sorted(ranges):
-        if negative_q == 0:
-            break
-        if media == "*/*":
-            return default
-        for offered_type, fmt in offered.items():
-            if media == offered_type or (
-                media.endswith("/*") and offered_type.startswith(media[:-1])
-            ):
-                return fmt
-    return None
-
-
-def render_table(table: Any, fmt: str, ask: bool = False) -> bytes:
-    from kg.output import render_sparql_json, render_sparql_xml
-
-    if fmt == "json":
-        return render_sparql_json(table, None).encode("utf-8")
-    if fmt == "xml":
-        return render_sparql_xml(table, None).encode("utf-8")
-    return _delimited(table, fmt == "tsv", ask).encode("utf-8")
-
-
-def _delimited(table: Any, tsv: bool, ask: bool) -> str:
-    """SPARQL 1.1 CSV (plain values, CRLF) or TSV (?names, values in N-Triples syntax)."""
-    from rdflib import BNode
-
-    if ask:
-        value = "true" if bool(table.rows[0]["ask"]) else "false"
-        return f"?ask\n{value}\n" if tsv else f"ask\r\n{value}\r\n"
-    if tsv:
-        lines = ["\t".join("?" + v for v in table.variables)]
-        for row in table.rows:
-            lines.append("\t".join(_nt(row.get(v)) for v in table.variables))
-        return "\n".join(lines) + "\n"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.variables)
-    for row in table.rows:
-        cells = []
-        for v in table.variables:
-            term = row.get(v)
-            if term is None:
-                cells.append("")
-            else:
-                cells.append(f"_:{term}" if isinstance(term, BNode) else str(term))
-        writer.writerow(cells)
-    return buffer.getvalue()
-
-
-def _nt(term: Any) -> str:
-    if term is None:
-        return ""
-    return str(term.n3())
-
-
-class Handler(BaseHTTPRequestHandler):
-    """HTTP around a SparqlService (set on the server as `service`)."""
-
-    server_version = "kg-serve"
-    protocol_version = "HTTP/1.1"
-
-    @property
-    def service(self) -> SparqlService:
-        return self.server.service  # type: ignore[attr-defined]
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
-        if getattr(self.server, "log", None):
-            self.server.log(f"{self.address_string()} {format % args}")  # type: ignore[attr-defined]
-
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
-        url = urlsplit(self.path)
-        if url.path == "/void":
-            self.send(Reply(200, self.service.void, "text/turtle; charset=utf-8"))
-        elif url.path == "/sparql":
-            self.sparql(parse_qs(url.query, keep_blank_values=True))
-        else:
-            self.send(text_reply(404, f"nothing at {url.path}: the endpoint is /sparql"))
-
-    def do_HEAD(self) -> None:  # noqa: N802
-        path = urlsplit(self.path).path
-        self.send(Reply(200 if path in ("/sparql", "/void") else 404, b""), head=True)
-
-    def do_POST(self) -> None:  # noqa: N802
-        url = urlsplit(self.path)
-        if url.path != "/sparql":
-            self.send(text_reply(404, f"nothing at {url.path}: the endpoint is /sparql"))
-            return
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY:
-            self.send(text_reply(413, f"a query of more than {MAX_BODY} bytes is refused"))
-            return
-        body = self.rfile.read(length).decode("utf-8", "replace")
-        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
-        params = parse_qs(url.query, keep_blank_values=True)
-        if kind == "application/sparql-update":
-            self.send(refuse_update())
-        elif kind == "application/sparql-query":
-            self.sparql({**params, "query": [body]})
-        elif kind == "application/x-www-form-urlencoded":
-            form = parse_qs(body, keep_blank_values=True)
-            self.sparql({**params, **form})
-        else:
-            self.send(
-                text_reply(
-                    415,
-                    "POST a query as application/x-www-form-urlencoded (query=...) "
-                    "or application/sparql-query",
+    def validate(self, port: int) -> None:
+        """One KgError naming the first option out of range."""
+        if not 0 <= port <= 65535:
+            raise KgError(f"--port {port} is not a port number", "give 0 to 65535")
+        for name in ("timeout", "header_timeout", "body_timeout"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and 0 < value <= 86_400):
+                raise KgError(
+                    f"--{name.replace('_', '-')} {value} is not a number of seconds",
+                    "give a number above 0 and at most 86400",
                 )
+        for name, low in (("max_rows", 1), ("workers", 1), ("queue", 0), ("per_client", 1),
+                          ("memory_mb", 256), ("max_query", 1), ("max_body", 1)):
+            if getattr(self, name) < low:
+                option = "--memory" if name == "memory_mb" else f"--{name.replace('_', '-')}"
+                raise KgError(f"{option} {getattr(self, name)} is too small", f"give {low} or more")
+        for url in self.allow_service:
+            if not url.startswith(("http://", "https://")) or any(c in url for c in "<> \"{}"):
+                raise KgError(f"--allow-service '{url[:200]}' is not an http(s) IRI")
+
+
+class Dispatcher:
+    """The queue in front of the workers: admission (queue size, per-client cap), a free
+    worker for each query, and the deadline."""
+
+    def __init__(self, pool: WorkerPool, limits: Limits) -> None:
+        self.pool, self.limits = pool, limits
+        self.executor = ThreadPoolExecutor(len(pool.workers), thread_name_prefix="kg-serve")
+        self.free: asyncio.Queue[Any] | None = None
+        self.pending = 0
+        self.by_client: Counter[str] = Counter()
+
+    async def run(self, client: str, job: Job) -> Reply:
+        limits = self.limits
+        if self.free is None:
+            self.free = asyncio.Queue()
+            for worker in self.pool.workers:
+                self.free.put_nowait(worker)
+        retry = {"Retry-After": str(max(1, math.ceil(limits.timeout)))}
+        if self.by_client[client] >= limits.per_client:
+            return text_reply(
+                429, f"{limits.per_client} queries of this client are already running", retry
             )
+        if self.pending >= len(self.pool.workers) + limits.queue:
+            return text_reply(503, "every worker is busy and the queue is full", retry)
+        self.pending += 1
+        self.by_client[client] += 1
+        try:
+            try:
+                worker = await asyncio.wait_for(self.free.get(), limits.timeout)
+            except TimeoutError:
+                return text_reply(503, "no worker became free in time", retry)
+            loop, free = asyncio.get_running_loop(), self.free
+            future = self.executor.submit(worker.run, job, limits.timeout)
+            future.add_done_callback(lambda _: _call_soon(loop, free.put_nowait, worker))
+            return await asyncio.wrap_future(future)
+        finally:
+            self.pending -= 1
+            self.by_client[client] -= 1
+            if not self.by_client[client]:
+                del self.by_client[client]
 
-    def do_PUT(self) -> None:  # noqa: N802
-        self.send(Reply(405, b"this endpoint is read-only\n", headers={"Allow": "GET, POST, HEAD"}))
+    def close(self) -> None:
+        self.pool.close()
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
-    do_DELETE = do_PATCH = do_PUT  # noqa: N815
 
-    def sparql(self, params: dict[str, list[str]]) -> None:
+def _call_soon(loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], *args: Any) -> None:
+    try:
+        loop.call_soon_threadsafe(fn, *args)
+    except RuntimeError:  # the loop has closed: the server is stopping
+        pass
+
+
+def make_app(dispatcher: Dispatcher, void: Callable[[], bytes], log: Any = None) -> Any:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    limits = dispatcher.limits
+
+    def respond(request: Request, reply: Reply) -> Response:
+        if log:
+            client = request.client.host if request.client else "-"
+            log(f"{client} {request.method} {request.url.path} {reply.status}")
+        body = b"" if request.method == "HEAD" else reply.body
+        response = Response(body, reply.status, reply.headers, media_type=reply.content_type)
+        if request.method == "HEAD":
+            response.headers["content-length"] = str(len(reply.body))
+        return response
+
+    async def sparql(request: Request) -> Response:
+        if request.method not in ("GET", "POST", "HEAD"):
+            return read_only(request)
+        params = parse_qs(request.url.query, keep_blank_values=True)
+        if request.method == "POST":
+            body = await read_body(request, limits)
+            if isinstance(body, Reply):
+                return respond(request, body)
+            kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            text = body.decode("utf-8", "replace")
+            if kind == "application/sparql-update":
+                return respond(request, text_reply(403, READ_ONLY))
+            if kind == "application/sparql-query":
+                params = {**params, "query": [text]}
+            elif kind == "application/x-www-form-urlencoded":
+                params = {**params, **parse_qs(text, keep_blank_values=True)}
+            else:
+                return respond(request, text_reply(415, (
+                    "POST a query as application/x-www-form-urlencoded (query=...) "
+                    "or application/sparql-query")))
+        elif request.method == "HEAD" and "query" not in params:
+            return respond(request, Reply(200, b""))
+        return respond(request, await query(request, params))
+
+    async def query(request: Request, params: dict[str, list[str]]) -> Reply:
         if "update" in params:
-            self.send(refuse_update())
-            return
+            return text_reply(403, READ_ONLY)
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
-            self.send(text_reply(400, "give exactly one query: /sparql?query=..."))
-            return
-        reply = self.service.answer(
+            return text_reply(400, "give exactly one query: /sparql?query=...")
+        refusal = check(queries[0], limits.max_query, limits.allow_service)
+        if refusal:
+            return text_reply(refusal.status, refusal.message)
+        job = Job(
             queries[0],
-            self.headers.get("Accept", ""),
-            params.get("default-graph-uri"),
-            params.get("named-graph-uri"),
+            request.headers.get("accept", ""),
+            tuple(params.get("default-graph-uri", [])),
+            tuple(params.get("named-graph-uri", [])),
         )
-        self.send(reply)
+        client = request.client.host if request.client else "-"
+        return await dispatcher.run(client, job)
 
-    def send(self, reply: Reply, head: bool = False) -> None:
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for key, value in reply.headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        if not head:
-            self.wfile.write(reply.body)
+    async def void_page(request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return read_only(request)
+        return respond(request, Reply(200, void(), "text/turtle; charset=utf-8"))
+
+    def read_only(request: Request) -> Response:
+        reply = Reply(405, b"this endpoint is read-only\n", headers={"Allow": "GET, POST, HEAD"})
+        return respond(request, reply)
+
+    async def elsewhere(request: Request) -> Response:
+        return respond(request, text_reply(404, NOT_HERE.format(request.url.path)))
+
+    every = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+    return Starlette(
+        routes=[
+            Route("/sparql", sparql, methods=every),
+            Route("/void", void_page, methods=every),
+            Route("/{path:path}", elsewhere, methods=every),
+        ]
+    )
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
+async def read_body(request: Any, limits: Limits) -> bytes | Reply:
+    """The body, at most max_body bytes and within body_timeout seconds."""
+    declared = request.headers.get("content-length", "")
+    too_big = text_reply(413, f"a request body of more than {limits.max_body} bytes is refused")
+    if declared.isdigit() and int(declared) > limits.max_body:
+        return too_big
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async with asyncio.timeout(limits.body_timeout):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limits.max_body:
+                    return too_big
+                chunks.append(chunk)
+    except TimeoutError:
+        return text_reply(408, f"the request body did not arrive within {limits.body_timeout:g} s")
+    return b"".join(chunks)
 
-    def __init__(
-        self,
-        address: tuple[str, int],
-        service: SparqlService,
-        log: Callable[[str], None] | None = None,
-    ) -> None:
-        # Set first: a bind that fails calls server_close, which shuts the service's pool.
-        self.service = service
-        self.log = log
-        super().__init__(address, Handler)
+
+def guarded_protocol(header_timeout: float) -> type:
+    """uvicorn's h11 protocol, closing a connection whose request line and headers have not
+    all arrived `header_timeout` seconds after it opened or after its previous answer."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class Guarded(H11Protocol):
+        _guard: asyncio.TimerHandle | None = None
+        _guarded_cycle: Any = None
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._arm()
+
+        def _arm(self) -> None:
+            if self._guard is None:
+                self._guarded_cycle = self.cycle
+                self._guard = self.loop.call_later(header_timeout, self._deadline)
+
+        def _disarm(self) -> None:
+            if self._guard is not None:
+                self._guard.cancel()
+                self._guard = None
+
+        def data_received(self, data: bytes) -> None:
+            if self.cycle is None or self.cycle.response_complete:
+                self._arm()
+            super().data_received(data)
+            if self.cycle is not self._guarded_cycle:
+                self._disarm()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            self._disarm()
+            if not self.transport.is_closing():
+                self._arm()
+
+        def _deadline(self) -> None:
+            self._guard = None
+            if self.cycle is self._guarded_cycle and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return Guarded
+
+
+class Server:
+    """A bound server: serve_forever() runs it (in any thread), shutdown() stops it from another
+    thread, server_close() kills the workers and frees the port. SIGINT/SIGTERM stop it when it
+    runs in the main thread."""
+
+    def __init__(self, sock: socket.socket, dispatcher: Dispatcher, app: Any) -> None:
+        self.socket, self.dispatcher, self.app = sock, dispatcher, app
+        self.server_address = sock.getsockname()
+        self.void = b""
+        self._uvicorn: Any = None
+        self._stopped = threading.Event()
 
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        host = host.decode() if isinstance(host, bytes) else host
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{port}/sparql"
 
+    def serve_forever(self) -> None:
+        import uvicorn
+
+        limits = self.dispatcher.limits
+        config = uvicorn.Config(
+            self.app,
+            http=guarded_protocol(limits.header_timeout),
+            lifespan="off",
+            log_config=None,
+            log_level="critical",
+            access_log=False,
+            timeout_keep_alive=5,
+            timeout_graceful_shutdown=0.5,  # type: ignore[arg-type]  # a float works
+            h11_max_incomplete_event_size=MAX_HEADERS,
+            server_header=False,
+        )
+        dispatcher = self.dispatcher
+
+        class Uvicorn(uvicorn.Server):
+            def handle_exit(self, sig: int, frame: Any) -> None:
+                dispatcher.pool.close()  # running queries answer at once
+                super().handle_exit(sig, frame)
+
+        self._uvicorn = Uvicorn(config)
+        main = threading.current_thread() is threading.main_thread()
+        # uvicorn handles SIGTERM as SIGINT, then raises it again once stopped: as Ctrl-C
+        previous = signal.signal(signal.SIGTERM, _interrupt) if main else None
+        try:
+            self._uvicorn.run(sockets=[self.socket])
+        finally:
+            if main:
+                signal.signal(signal.SIGTERM, previous)
+            self.dispatcher.close()
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        if self._uvicorn is not None:
+            self.dispatcher.pool.close()
+            self._uvicorn.should_exit = True
+            self._stopped.wait(5)
+
     def server_close(self) -> None:
-        super().server_close()
-        self.service.pool.shutdown(wait=False, cancel_futures=True)
+        self.dispatcher.close()
+        self.socket.close()
+
+
+def _interrupt(sig: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def make_server(
     project: Any,
     host: str = DEFAULT_HOST,
     port: int = DEFAULT_PORT,
-    timeout: float = DEFAULT_TIMEOUT,
-    max_rows: int = DEFAULT_MAX_ROWS,
-    workers: int = 4,
+    limits: Limits | None = None,
     log: Callable[[str], None] | None = None,
+    **options: Any,
 ) -> Server:
-    """A server on the project's current build, bound but not yet serving (port 0: a free one)."""
-    from kg.engines import OxigraphEngine
+    """A server on the project's current build, bound but not yet serving (port 0: a free one).
+    `options` are Limits fields (timeout=, max_rows=, ...)."""
     from kg.exporting.rdf import describe
     from kg.store import require_build
 
-    if timeout <= 0 or max_rows <= 0 or workers <= 0:
-        raise QueryError("--timeout, --max-rows and --workers must be above 0")
+    limits = limits or Limits(**options)
+    limits.validate(port)
     build = require_build(project)
-    engine = OxigraphEngine.open(str(build.oxigraph))
-    service = SparqlService(engine, b"", timeout, max_rows, workers)
+    sock = bind(host, port)
     try:
-        server = Server((host, port), service, log)
-    except OSError as exc:
-        raise KgError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    service.void = describe(project, build, server.url).serialize(format="turtle").encode("utf-8")
+        pool = WorkerPool(str(build.oxigraph), limits.workers, limits.memory_mb, limits.max_rows)
+    except BaseException:
+        sock.close()
+        raise
+    dispatcher = Dispatcher(pool, limits)
+    server = Server(sock, dispatcher, None)
+    server.app = make_app(dispatcher, lambda: server.void, log)
+    server.void = describe(project, build, server.url).serialize(format="turtle").encode("utf-8")
     return server
+
+
+def bind(host: str, port: int) -> socket.socket:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _, address = infos[0]
+        sock = socket.socket(family, kind, proto)
+    except (OSError, UnicodeError) as exc:
+        raise KgError(f"cannot listen on {host}:{port}: {_reason(exc)}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+        sock.set_inheritable(True)
+    except OSError as exc:
+        sock.close()
+        raise KgError(f"cannot listen on {host}:{port}: {_reason(exc)}") from None
+    return sock
+
+
+def _reason(exc: BaseException) -> str:
+    return str(getattr(exc, "strerror", None) or exc)
