@@ -90,7 +90,7 @@ def serve_command(
     queue: Annotated[int, typer.Option(help="Queries that may wait for a worker (503 past).")] = 16,
     per_client: Annotated[
         int, typer.Option(help="Queries one client address may have running or waiting (429).")
-    ] = 4,
+    ] = 2,
     memory: Annotated[
         int, typer.Option(help="MiB of address space per worker process (RLIMIT_AS).")
     ] = 2048,

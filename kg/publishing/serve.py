@@ -71,7 +71,7 @@ class Limits:
     max_rows: int = 10_000
     workers: int = 4
     queue: int = 16
-    per_client: int = 4
+    per_client: int = 2
     memory_mb: int = DEFAULT_MEMORY_MB
     max_query: int = DEFAULT_MAX_QUERY
     max_body: int = 1_000_000

@@ -288,7 +288,10 @@ class Worker:
     def _died(self) -> Reply:
         if self.pool.closed:
             return text_reply(503, "the server is stopping")
-        code = self.process.exitcode if self.process is not None else None
+        code = None
+        if self.process is not None:
+            self.process.join(1)
+            code = self.process.exitcode
         self.restart()
         if code == -signal.SIGABRT:
             return text_reply(503, memory_message(self.pool.memory_mb))
