@@ -193,13 +193,13 @@ def test_a_full_queue_is_503_with_retry_after(guarded):
 
 
 def test_a_query_past_the_memory_cap_fails_alone(project, built):
-    server = make_server(project, port=0, timeout=60, workers=1, memory_mb=1024)
+    server = make_server(project, port=0, timeout=60, workers=1, memory_mb=1536)
     for started in running(server):
         query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
         status, _, body = ask(started, query)
         assert (status, body) == (
             503,
-            b"the query needed more than the 1024 MiB this endpoint gives a query\n",
+            b"the query needed more than the 1536 MiB this endpoint gives a query\n",
         )
         probe(started)
 
@@ -271,7 +271,7 @@ def test_a_signal_stops_the_server_and_its_workers(project, built, sig):
         (["--port", "-1"], "--port -1 is not a port number (give 0 to 65535)"),
         (["--workers", "0"], "--workers 0 is too small (give 1 or more)"),
         (["--per-client", "-2"], "--per-client -2 is too small (give 1 or more)"),
-        (["--memory", "100"], "--memory 100 is too small (give 256 or more)"),
+        (["--memory", "512"], "--memory 512 is too small (give 1024 or more)"),
         (["--allow-service", "file:///etc/passwd"],
          "--allow-service 'file:///etc/passwd' is not an http(s) IRI"),
     ],

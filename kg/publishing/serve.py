@@ -91,7 +91,7 @@ class Limits:
                     "give a number above 0 and at most 86400",
                 )
         for name, low in (("max_rows", 1), ("workers", 1), ("queue", 0), ("per_client", 1),
-                          ("memory_mb", 256), ("max_query", 1), ("max_body", 1)):
+                          ("memory_mb", 1024), ("max_query", 1), ("max_body", 1)):
             if getattr(self, name) < low:
                 option = "--memory" if name == "memory_mb" else f"--{name.replace('_', '-')}"
                 raise KgError(f"{option} {getattr(self, name)} is too small", f"give {low} or more")
