@@ -217,6 +217,12 @@ def test_a_silent_or_slow_client_is_disconnected(guarded, data):
     probe(guarded)
 
 
+def test_a_slow_second_request_on_a_kept_connection_is_cut_too(guarded):
+    answer = send_raw(guarded, b"GET /void HTTP/1.1\r\nHost: x\r\n\r\nGET /spa")
+    assert answer.startswith(b"HTTP/1.1 200 ") and answer.count(b"HTTP/1.1 ") == 1
+    probe(guarded)
+
+
 def test_a_lying_content_length_is_400(guarded):
     answer = send_raw(
         guarded, b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\nquery=ASK{}"

@@ -58,6 +58,7 @@ __all__ = ["GRAPH_TYPES", "TABLE_TYPES", "Limits", "Server", "make_server", "neg
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
+MAX_CONNECTIONS = 512  # open at once; past it uvicorn answers 503
 MAX_HEADERS = 65_536  # bytes of request line and headers (a GET query travels in the URL)
 READ_ONLY = "this endpoint is read-only: SPARQL Update is refused"
 NOT_HERE = "nothing at {}: the endpoint is /sparql"
@@ -201,7 +202,10 @@ def make_app(dispatcher: Dispatcher, void: Callable[[], bytes], log: Any = None)
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
             return text_reply(400, "give exactly one query: /sparql?query=...")
-        refusal = check(queries[0], limits.max_query, limits.allow_service)
+        # In a thread: a 100,000-character query takes up to ~0.1 s to scan
+        refusal = await asyncio.to_thread(
+            check, queries[0], limits.max_query, limits.allow_service
+        )
         if refusal:
             return text_reply(refusal.status, refusal.message)
         job = Job(
@@ -333,6 +337,7 @@ class Server:
             log_level="critical",
             access_log=False,
             timeout_keep_alive=5,
+            limit_concurrency=MAX_CONNECTIONS,
             timeout_graceful_shutdown=0.5,  # type: ignore[arg-type]  # a float works
             h11_max_incomplete_event_size=MAX_HEADERS,
             server_header=False,
