@@ -42,6 +42,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from kg.errors import KgError
+from kg.publishing.serve_http import bind, guarded_protocol
 from kg.publishing.serve_limits import DEFAULT_MAX_QUERY, check
 from kg.publishing.serve_worker import (
     DEFAULT_MEMORY_MB,
@@ -259,54 +260,6 @@ async def read_body(request: Any, limits: Limits) -> bytes | Reply:
     return b"".join(chunks)
 
 
-def guarded_protocol(header_timeout: float) -> type:
-    """uvicorn's h11 protocol, closing a connection whose request line and headers have not
-    all arrived `header_timeout` seconds after it opened or after its previous answer."""
-    from uvicorn.protocols.http.h11_impl import H11Protocol
-
-    class Guarded(H11Protocol):
-        _guard: asyncio.TimerHandle | None = None
-        _guarded_cycle: Any = None
-
-        def connection_made(self, transport: Any) -> None:
-            super().connection_made(transport)
-            self._arm()
-
-        def _arm(self) -> None:
-            if self._guard is None:
-                self._guarded_cycle = self.cycle
-                self._guard = self.loop.call_later(header_timeout, self._deadline)
-
-        def _disarm(self) -> None:
-            if self._guard is not None:
-                self._guard.cancel()
-                self._guard = None
-
-        def data_received(self, data: bytes) -> None:
-            if self.cycle is None or self.cycle.response_complete:
-                self._arm()
-            super().data_received(data)
-            if self.cycle is not self._guarded_cycle:
-                self._disarm()
-
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            self._disarm()
-            if not self.transport.is_closing():
-                self._arm()
-
-        def _deadline(self) -> None:
-            self._guard = None
-            if self.cycle is self._guarded_cycle and not self.transport.is_closing():
-                self.transport.close()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            super().connection_lost(exc)
-
-    return Guarded
-
-
 class Server:
     """A bound server: serve_forever() runs it (in any thread), shutdown() stops it from another
     thread, server_close() kills the workers and frees the port. SIGINT/SIGTERM stop it when it
@@ -403,25 +356,3 @@ def make_server(
     server.app = make_app(dispatcher, lambda: server.void, log)
     server.void = describe(project, build, server.url).serialize(format="turtle").encode("utf-8")
     return server
-
-
-def bind(host: str, port: int) -> socket.socket:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        family, kind, proto, _, address = infos[0]
-        sock = socket.socket(family, kind, proto)
-    except (OSError, UnicodeError) as exc:
-        raise KgError(f"cannot listen on {host}:{port}: {_reason(exc)}") from None
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
-        sock.listen(128)
-        sock.set_inheritable(True)
-    except OSError as exc:
-        sock.close()
-        raise KgError(f"cannot listen on {host}:{port}: {_reason(exc)}") from None
-    return sock
-
-
-def _reason(exc: BaseException) -> str:
-    return str(getattr(exc, "strerror", None) or exc)
