@@ -5,7 +5,9 @@ a second (tests/serve_client.py: probe)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import http.client
 import os
 import signal
 import socket
@@ -14,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -262,6 +265,45 @@ def test_a_signal_stops_the_server_and_its_workers(project, built, sig):
         query.join(5)
         assert answers == [(503, b"the server is stopping\n")]
         assert process.stderr.read().splitlines()[-1] == "stopped"
+    finally:
+        process.kill()
+
+
+def descendants(pid: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_bytes().rsplit(b")", 1)[-1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        found |= frontier
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_server_killed_outright_leaves_no_worker_running(project, built):
+    command = [sys.executable, "-m", "kg", "--root", str(project.root), "--home",
+               str(project.home), "serve", "--port", "0", "--timeout", "120"]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        line = process.stderr.readline()
+        at = At(line.split()[1])
+        def cartesian() -> None:
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                ask(at, CARTESIAN, timeout=10)  # the server dies under it
+
+        threading.Thread(target=cartesian, daemon=True).start()
+        time.sleep(1)  # let the query reach its worker
+        workers = descendants(process.pid)
+        assert len(workers) >= 5  # the fork server and four workers
+        process.kill()
+        process.wait()
+        wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers))
     finally:
         process.kill()
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import signal
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -63,11 +65,14 @@ class Job:
 # --- in the worker process ---------------------------------------------------------------------
 
 
-def worker_main(conn: Connection, store: str, memory_mb: int, max_rows: int) -> None:
+def worker_main(
+    conn: Connection, store: str, memory_mb: int, max_rows: int, server: int
+) -> None:
     """Open the store, then answer jobs from `conn` until it closes."""
     import resource
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its workers itself
+    threading.Thread(target=_watch, args=(server,), daemon=True).start()
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     from kg.engines import OxigraphEngine
@@ -83,6 +88,30 @@ def worker_main(conn: Connection, store: str, memory_mb: int, max_rows: int) -> 
         except MemoryError:
             reply = text_reply(503, memory_message(memory_mb))
         conn.send((reply.status, reply.body, reply.content_type, reply.headers))
+
+
+def _watch(server: int) -> None:
+    """Exit when the server process is gone (killed outright, it could not kill its workers):
+    no orphan goes on with a long query. Checked twice a second, in a thread: Oxigraph releases
+    the GIL while it evaluates."""
+    import os
+    import time
+
+    while True:
+        time.sleep(0.5)
+        try:
+            with open(f"/proc/{server}/stat", "rb") as stat:
+                gone = stat.read().rsplit(b")", 1)[-1].split()[0] in (b"Z", b"X")
+        except FileNotFoundError:
+            gone = True
+        except OSError:  # no /proc: ask the kernel
+            try:
+                os.kill(server, 0)
+                gone = False
+            except ProcessLookupError:
+                gone = True
+        if gone:
+            os._exit(0)
 
 
 def memory_message(memory_mb: int) -> str:
@@ -242,11 +271,12 @@ class Worker:
         self.start()
 
     def start(self) -> None:
-        ctx = self.pool.context
+        pool = self.pool
+        ctx = pool.context
         parent, child = ctx.Pipe()
         process = ctx.Process(
             target=worker_main,
-            args=(child, self.pool.store, self.pool.memory_mb, self.pool.max_rows),
+            args=(child, pool.store, pool.memory_mb, pool.max_rows, pool.server),
             daemon=True,
             name="kg-serve-worker",
         )
@@ -303,6 +333,7 @@ class WorkerPool:
         import multiprocessing
 
         self.store, self.memory_mb, self.max_rows = store, memory_mb, max_rows
+        self.server = os.getpid()
         self.closed = False
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(["kg.publishing.serve_worker", "pyoxigraph", "rdflib"])
