@@ -203,3 +203,19 @@ def test_the_cli_prints_no_echoed_password(cli, project, built, monkeypatch):
 )
 def test_scrub(text, expected):
     assert scrub(text, (PASSWORD,)) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://[::1", "--endpoint 'http://[::1' is not a valid URL: Invalid IPv6 URL"),
+        ("http://127.0.0.1:99999/sparql", "--endpoint 'http://127.0.0.1:99999/sparql' is not a "
+                                          "valid URL: Port out of range 0-65535"),
+        ("http:///sparql", "--endpoint 'http:///sparql' names no host"),
+    ],
+)  # fmt: skip
+def test_a_malformed_endpoint_is_one_line(cli, project, built, url, message):
+    result = cli("query", "incidents-by-actor", "--endpoint", url, project=project)
+    assert (result.exit_code, result.stderr) == (
+        2, f"error: {message} (e.g. http://127.0.0.1:8890/sparql)\n"
+    )  # fmt: skip

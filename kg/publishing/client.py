@@ -98,10 +98,21 @@ def check_url(url: str, option: str = "--endpoint") -> None:
         raise EndpointError(
             f"{option} '{url[:200]}' is not an http(s) URL", "e.g. http://127.0.0.1:8890/sparql"
         )
-    if "@" in (urlsplit(url).netloc or ""):
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError as exc:
+        raise EndpointError(
+            f"{option} '{url[:200]}' is not a valid URL: {exc}", "e.g. http://127.0.0.1:8890/sparql"
+        ) from None
+    if "@" in (parts.netloc or ""):
         raise EndpointError(
             f"{option} holds credentials (user:password@host)",
             f"give the URL without them and {CREDENTIALS_HINT}",
+        )
+    if not parts.hostname:
+        raise EndpointError(
+            f"{option} '{url[:200]}' names no host", "e.g. http://127.0.0.1:8890/sparql"
         )
 
 
