@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kg.project import Project  # noqa: E402
-from kg.pushing import DEFAULT_BATCH, push  # noqa: E402
-from kg.pushing_http import Credentials  # noqa: E402
-from kg.pushing_payload import Payload  # noqa: E402
+from kg.publishing.client import Credentials  # noqa: E402
+from kg.publishing.payload import Payload  # noqa: E402
+from kg.publishing.push import DEFAULT_BATCH, push  # noqa: E402
 from kg.store import Build, add_import, build, current_build  # noqa: E402
 from tests.virtuoso import Virtuoso, script, start_private  # noqa: E402
 

@@ -33,7 +33,7 @@ class Answer:
 def open_engine(project: Project, backend: str = "oxigraph", endpoint: str | None = None) -> Engine:
     """The engine for `backend` (oxigraph, memory) on the current build, or a remote endpoint."""
     if endpoint:
-        from kg.remote import RemoteEngine
+        from kg.publishing.remote import RemoteEngine
 
         return RemoteEngine(endpoint)
     build = require_build(project)

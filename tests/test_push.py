@@ -18,12 +18,12 @@ import pytest
 from kg.catalogue import catalogue
 from kg.errors import EndpointError, KgError
 from kg.params import bind
-from kg.pushing import DEFAULT_GRAPH, push, staging_graph
-from kg.pushing_http import Credentials
-from kg.pushing_payload import Payload, triple_line
-from kg.pushing_targets import target_for
+from kg.publishing.client import Credentials
+from kg.publishing.payload import Payload, triple_line
+from kg.publishing.push import DEFAULT_GRAPH, push, staging_graph
+from kg.publishing.remote import RemoteEngine
+from kg.publishing.targets import target_for
 from kg.query import open_engine, resolver
-from kg.remote import RemoteEngine
 from tests.conftest import REPO
 from tests.query_fixture import rows
 from tests.test_remote import PASSWORD, SAMPLES, closed_port

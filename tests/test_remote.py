@@ -1,6 +1,7 @@
-"""The remote side without a store: kg.remote.RemoteEngine (errors, the truncation check's
-query, the endpoint URL's parameters) and kg.pushing_http (digest answers, retries, 401s) against
-small HTTP servers run in a thread. The same against Virtuoso is in tests/test_push.py."""
+"""The remote side without a store: kg.publishing.remote.RemoteEngine (errors, the truncation
+check's query, the endpoint URL's parameters) and kg.publishing.client (digest answers, retries,
+401s) against small HTTP servers run in a thread. The same against Virtuoso is in
+tests/test_push.py."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from rdflib.plugins.sparql import prepareQuery
 
 from kg.catalogue import find_query
 from kg.errors import EndpointError
-from kg.pushing_http import Authenticator, Credentials, Http, parse_challenges
-from kg.remote import RemoteEngine, beyond_query
+from kg.publishing.client import Authenticator, Credentials, Http, parse_challenges
+from kg.publishing.remote import RemoteEngine, beyond_query
 from kg.sparqltext import with_values
 from tests.conftest import REPO
 from tests.test_attacks import CHSF

@@ -10,6 +10,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from rdflib import Graph, URIRef
@@ -19,9 +20,9 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from kg.catalogue import catalogue
 from kg.errors import EndpointError
 from kg.exporting.rdf import DATASET, VOID
+from kg.publishing.remote import RemoteEngine
+from kg.publishing.serve import Server, make_server, negotiate
 from kg.query import open_engine, resolver
-from kg.remote import RemoteEngine
-from kg.serving import Server, make_server, negotiate
 from tests.conftest import REPO
 from tests.query_fixture import rows
 from tests.test_attacks import CHSF
@@ -61,7 +62,7 @@ def client(server: Server, query: str, fmt: str = JSON, method: str = "GET") -> 
     return sparql
 
 
-def raw(server: Server, query: str, accept: str) -> tuple[int, dict[str, str], bytes]:
+def raw(server: Server, query: str, accept: str) -> tuple[int, Any, bytes]:
     # The Accept header set here is what is sent; the return format only keeps SPARQLWrapper
     # from warning that JSON does not suit a CONSTRUCT.
     graph_form = query.lstrip().startswith(("CONSTRUCT", "DESCRIBE"))
@@ -70,9 +71,9 @@ def raw(server: Server, query: str, accept: str) -> tuple[int, dict[str, str], b
     sparql.addCustomHttpHeader("Accept", accept)
     try:
         response = sparql.query().response
-        return response.status, dict(response.headers), response.read()
+        return response.status, response.headers, response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+        return exc.code, exc.headers, exc.read()
 
 
 def test_it_listens_on_loopback_by_default(server):
@@ -157,7 +158,7 @@ def test_a_bad_query_is_400_with_the_parser_message(server):
 def test_a_query_past_the_deadline_is_503(strict):
     status, _, body = raw(strict, SLOW, "application/sparql-results+json")
     assert status == 503
-    assert body == b"the query ran past the time limit of 0.2 s and was abandoned\n"
+    assert body == b"the query ran past the time limit of 0.2 s and was stopped\n"
     assert raw(strict, "ASK {}", "application/sparql-results+json")[0] == 200
 
 
@@ -230,6 +231,6 @@ def test_every_catalogue_query_answers_as_the_embedded_store(server, project):
     ],
 )
 def test_negotiation(accept, expected):
-    from kg.serving import TABLE_TYPES
+    from kg.publishing.serve import TABLE_TYPES
 
     assert negotiate(accept, TABLE_TYPES, "json") == expected

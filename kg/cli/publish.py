@@ -10,14 +10,14 @@ import typer
 from kg.cli.common import project, reports_errors, say
 
 if TYPE_CHECKING:
-    from kg.pushing_http import Credentials
+    from kg.publishing.client import Credentials
 
-DEFAULT_GRAPH = "https://w3id.org/hospital-cyber-kg/graph/all"  # kg.pushing.DEFAULT_GRAPH
+DEFAULT_GRAPH = "https://w3id.org/hospital-cyber-kg/graph/all"  # kg.publishing.push.DEFAULT_GRAPH
 
 
 def credentials(endpoint: str) -> Credentials | None:
     """From KG_SPARQL_USER / KG_SPARQL_PASSWORD, else asked for on a terminal, else none."""
-    from kg.pushing_http import Credentials, credentials_from_env
+    from kg.publishing.client import Credentials, credentials_from_env
 
     found = credentials_from_env()
     if found is not None or not sys.stdin.isatty():
@@ -53,7 +53,7 @@ def push_command(
 
     Credentials come from KG_SPARQL_USER and KG_SPARQL_PASSWORD (or a prompt on a terminal),
     never from the command line."""
-    from kg.pushing import push
+    from kg.publishing.push import push
     from kg.store import require_build
 
     build = require_build(project(ctx))
@@ -80,22 +80,47 @@ def serve_command(
         str, typer.Option(help="Address to listen on; anything but loopback exposes the data.")
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 7878,
-    timeout: Annotated[float, typer.Option(help="Seconds a query may run (503 past it).")] = 30.0,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds a query may run; past it its worker is killed (503).")
+    ] = 30.0,
     max_rows: Annotated[
         int, typer.Option(help="Rows (or triples) per answer; longer answers are cut.")
     ] = 10_000,
-    workers: Annotated[int, typer.Option(help="Queries run at the same time.")] = 4,
+    workers: Annotated[int, typer.Option(help="Worker processes: queries run at once.")] = 4,
+    queue: Annotated[int, typer.Option(help="Queries that may wait for a worker (503 past).")] = 16,
+    per_client: Annotated[
+        int, typer.Option(help="Queries one client address may have running or waiting (429).")
+    ] = 2,
+    memory: Annotated[
+        int, typer.Option(help="MiB of address space per worker process (RLIMIT_AS).")
+    ] = 2048,
+    max_query: Annotated[int, typer.Option(help="Characters of a query (413 past).")] = 100_000,
+    allow_service: Annotated[
+        list[str] | None,
+        typer.Option(help="An endpoint SERVICE may query (repeatable; none by default)."),
+    ] = None,
 ) -> None:
     """Serve the build as a read-only SPARQL endpoint at /sparql (and its VoID at /void)."""
-    from kg.serving import make_server
+    from kg.publishing.serve import Limits, make_server
 
-    server = make_server(project(ctx), host, port, timeout, max_rows, workers, log=say)
+    limits = Limits(
+        timeout=timeout,
+        max_rows=max_rows,
+        workers=workers,
+        queue=queue,
+        per_client=per_client,
+        memory_mb=memory,
+        max_query=max_query,
+        allow_service=frozenset(allow_service or ()),
+    )
+    server = make_server(project(ctx), host, port, limits, log=say)
     if host not in ("127.0.0.1", "::1", "localhost"):
         say(f"warning: listening on {host}: anyone who can reach this machine can query it")
     say(f"serving {server.url} (VoID at {server.url.removesuffix('/sparql')}/void); Ctrl-C stops")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        say("stopped")
+        pass
     finally:
         server.server_close()
+        say("stopped")

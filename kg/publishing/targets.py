@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from kg.errors import EndpointError
-from kg.pushing_http import Http, check_url, unreachable
+from kg.publishing.client import Http, check_url, unreachable
 
 
 @dataclass(frozen=True)

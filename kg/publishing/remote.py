@@ -1,10 +1,12 @@
-"""A remote SPARQL 1.1 endpoint (Virtuoso, Fuseki, GraphDB, QLever...) as a query engine, through
-SPARQLWrapper. Parameters travel in a VALUES block; the `kg:local` block of a catalogue query
-(the great-circle distance, an extension function the endpoint does not have) is dropped from
-the query and computed here on the rows, which are then ordered as the query says.
+"""A remote SPARQL 1.1 endpoint (Virtuoso, Fuseki, GraphDB, QLever...) as a query engine, over
+kg.publishing.client (the push's HTTP client: its deadlines, its response cap, no redirect
+followed, messages scrubbed of credentials). Parameters travel in a VALUES block; the
+`kg:local` block of a catalogue query (the great-circle distance, an extension function the
+endpoint does not have) is dropped from the query and computed here on the rows, which are then
+ordered as the query says.
 
 What Virtuoso needs (docs/virtuoso.md): only the Accept header chooses the result format
-(`setOnlyConneg`: SPARQLWrapper's `format=xml` parameters make it answer 406); an answer of
+(SPARQLWrapper's `format=xml` parameters make it answer 406, so none is sent); an answer of
 exactly ResultSetMaxRows rows carries `X-SPARQL-MaxRows` whether or not it was cut, so such an
 answer is checked by asking for row N+1; the `timeout` parameter is never sent (Virtuoso then
 returns partial answers with 200); `X-SQL-State` marks a partial answer and is an error.
@@ -12,20 +14,17 @@ returns partial answers with 200); `X-SQL-State` marks a partial answer and is a
 Parameters in the endpoint URL are kept and sent with every request, e.g.
 `http://127.0.0.1:8890/sparql?default-graph-uri=https://w3id.org/hospital-cyber-kg/graph/all`
 restricts the queries to the graph `kg push` writes. Credentials (KG_SPARQL_USER,
-KG_SPARQL_PASSWORD) answer the server's HTTP Basic or Digest challenge (kg.pushing_http).
+KG_SPARQL_PASSWORD) answer the server's HTTP Basic or Digest challenge (kg.publishing.client).
 """
 
 from __future__ import annotations
 
-import ast
-import http.client
 import json
-import socket
 import time
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -40,17 +39,14 @@ from kg.engines import (
     split_local,
 )
 from kg.errors import EndpointError, QueryError
-from kg.pushing_http import (
+from kg.publishing.client import (
     PASSWORD_ENV,
-    PERMANENT_500,
     USER_ENV,
     Credentials,
     Http,
     check_url,
     credentials_from_env,
-    needs_credentials,
-    refused_credentials,
-    unreachable,
+    scrub,
 )
 from kg.sparqltext import query_form, where_group_start, with_values
 
@@ -83,93 +79,32 @@ class RemoteEngine:
 
     # --- one request -------------------------------------------------------------------------
 
-    def _client(self, text: str, accept: str, update: bool) -> Any:
-        from SPARQLWrapper import POST, SPARQLWrapper
-
-        client = SPARQLWrapper(self.endpoint, updateEndpoint=self.endpoint)
-        client.setMethod(POST)
-        client.setOnlyConneg(True)
-        client.setTimeout(int(self.timeout))
-        for key, value in self.params:
-            client.addParameter(key, value)
-        client.setQuery(text)
-        if update:
-            client.queryType = "INSERT"  # an update whatever its first keyword (DEFINE, DROP...)
-        client.addCustomHttpHeader("Accept", accept)
-        authorization = self.http.auth.header("POST", self.endpoint)
-        if authorization:
-            client.addCustomHttpHeader("Authorization", authorization)
-        return client
-
     def _request(
         self, text: str, accept: str, update: bool = False
     ) -> tuple[bytes, dict[str, str]]:
-        """The body and headers of the answer; 401s, transient failures and errors handled."""
-        from SPARQLWrapper.SPARQLExceptions import Unauthorized
-
-        self._prime()
-        tries = self.http.retries + 1
-        stale_retry = True
-        attempt = 0
-        while True:
-            try:
-                response = self._client(text, accept, update).query().response
-                return response.read(), {k.lower(): v for k, v in response.headers.items()}
-            except Unauthorized:
-                credentials = self.http.auth.credentials
-                if credentials is None:
-                    raise needs_credentials(self.endpoint) from None
-                if not stale_retry:
-                    raise refused_credentials(self.endpoint, credentials) from None
-                stale_retry = False  # a nonce may have expired: one fresh challenge
-                self._prime(again=True)
-                continue
-            except Exception as exc:  # noqa: BLE001 - sorted out by _failure
-                error, transient = self._failure(exc)
-                attempt += 1
-                if not transient or attempt >= tries:
-                    raise error from None
-            self.http.retried += 1
-            self.http.sleep(self.http.backoff * 2 ** (attempt - 1))
-
-    def _prime(self, again: bool = False) -> None:
-        try:
-            self.http.prime(self.endpoint, again)
-        except ConnectionRefusedError as exc:
-            raise unreachable(self.endpoint, exc) from None
-        except (OSError, http.client.HTTPException):
-            pass  # the request itself will tell
-
-    def _failure(self, exc: Exception) -> tuple[EndpointError, bool]:
-        """The error to report for `exc`, and whether a retry may cure it."""
-        from urllib.error import HTTPError, URLError
-
-        from SPARQLWrapper.SPARQLExceptions import (
-            EndPointInternalError,
-            SPARQLWrapperException,
-        )
-
-        if isinstance(exc, EndPointInternalError):
-            text = _response_text(exc)
-            error = EndpointError(f"{self.endpoint} failed: {text}")
-            return error, not PERMANENT_500.search(text)
-        if isinstance(exc, SPARQLWrapperException):
-            return (
-                EndpointError(
-                    f"{self.endpoint} refused the query: {_response_text(exc)}",
-                    "check the query against this endpoint's SPARQL dialect",
-                ),
-                False,
+        """The body and headers of a 200 answer to the query (or update) POSTed as a form, as
+        the SPARQL 1.1 Protocol says; 401s, redirects and transient failures are handled by
+        kg.publishing.client, any other status is an EndpointError with the server's words."""
+        form = urlencode([*self.params, ("update" if update else "query", text)])
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": accept,
+            "User-Agent": "hospital-cyber-kg",
+        }
+        response = self.http.request("POST", self.endpoint, form.encode("utf-8"), headers)
+        if response.status == 200:
+            return response.body, response.headers
+        words = response.message() or "no message"
+        if response.status == 500:
+            raise EndpointError(f"{self.endpoint} failed: {words}")
+        if response.status in (400, 404, 414):
+            raise EndpointError(
+                f"{self.endpoint} refused the query: {words}",
+                "check the query against this endpoint's SPARQL dialect",
             )
-        if isinstance(exc, HTTPError):
-            error = EndpointError(f"{self.endpoint} answered HTTP {exc.code} {exc.reason}")
-            return error, exc.code in (502, 503, 504)
-        reason = exc.reason if isinstance(exc, URLError) else exc
-        if isinstance(reason, ConnectionRefusedError):
-            return unreachable(self.endpoint, reason), False
-        if isinstance(reason, OSError | http.client.HTTPException | socket.timeout):
-            return unreachable(self.endpoint, reason), True
-        raise exc
+        raise EndpointError(
+            f"{self.endpoint} answered HTTP {response.status} {scrub(response.reason)}".rstrip()
+        )
 
     # --- the Engine protocol -----------------------------------------------------------------
 
@@ -266,22 +201,6 @@ def _form_offset(text: str) -> int:
     if at < 0:
         raise QueryError("not a SELECT query")
     return chars[at][0]
-
-
-def _response_text(exc: Exception) -> str:
-    """The server's own words from a SPARQLWrapper exception (it keeps them as a bytes repr)."""
-    text = str(exc)
-    if "Response:\n" in text:
-        raw = text.split("Response:\n", 1)[1]
-        try:
-            value = ast.literal_eval(raw)
-            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-        except (ValueError, SyntaxError):
-            text = raw
-    else:
-        text = text.split(":", 1)[-1]
-    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    return (lines[0] if lines else "no message")[:300]
 
 
 def parse_results_json(body: bytes, endpoint: str = "") -> Table:

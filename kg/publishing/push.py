@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 
 from kg.errors import EndpointError
 from kg.namespaces import GRAPH
-from kg.pushing_http import Credentials, Http, check_url
-from kg.pushing_payload import DURATION, Payload
-from kg.pushing_targets import Target, server_of, target_for
-from kg.remote import RemoteEngine
+from kg.publishing.client import Credentials, Http, check_url
+from kg.publishing.payload import DURATION, Payload
+from kg.publishing.remote import RemoteEngine
+from kg.publishing.targets import Target, server_of, target_for
 from kg.store import Build
 
 DEFAULT_GRAPH = str(GRAPH["all"])

@@ -14,16 +14,18 @@ derived from it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import http.client
 import os
 import re
 import secrets
 import socket
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from kg.errors import EndpointError
 
@@ -31,6 +33,9 @@ USER_ENV = "KG_SPARQL_USER"
 PASSWORD_ENV = "KG_SPARQL_PASSWORD"  # noqa: S105 - the name of a variable, not a password
 CREDENTIALS_HINT = f"set {USER_ENV} and {PASSWORD_ENV}"
 RETRY_STATUS = {500, 502, 503, 504}
+REDIRECT_STATUS = {301, 302, 303, 307, 308}
+CONNECT_TIMEOUT = 10.0  # seconds to open a connection
+MAX_RESPONSE = 256 * 1024 * 1024  # bytes of one answer
 # Virtuoso error classes that no retry can cure: syntax (37000), security (42000), data (22xxx),
 # constraint (23000), and a transaction too big for its log (SR325).
 PERMANENT_500 = re.compile(r"\b(?:37000|42000|22\d\d\d|23000|SR325)\b")
@@ -53,14 +58,38 @@ class Response:
     status: int
     headers: dict[str, str]
     body: bytes
+    reason: str = ""
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     def message(self, limit: int = 300) -> str:
-        """The first meaningful line of the body, tags stripped (servers answer in HTML)."""
+        """The first meaningful line of the body, tags stripped (servers answer in HTML), with
+        any Authorization value or password it echoes hidden."""
         text = re.sub(r"<[^>]+>", " ", self.body[:4000].decode("utf-8", "replace"))
         for line in text.splitlines():
             if line.strip():
-                return " ".join(line.split())[:limit]
+                return scrub(" ".join(line.split()), self.secrets)[:limit]
         return ""
+
+
+_AUTHORIZATION = re.compile(
+    r"(?i)\b((?:proxy-)?authorization)(\s*[:=]\s*)[^\r\n]*"
+    r"|\b(basic|bearer)\s+[A-Za-z0-9+/=._~-]{6,}"
+    r"|\b(digest)\s+[a-z-]+=(?:\"[^\"]*\"|[^,\s]*)(?:\s*,\s*[a-z-]+=(?:\"[^\"]*\"|[^,\s]*))*"
+)
+
+
+def scrub(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """`text` without Authorization values, Basic/Bearer/Digest credentials or `secrets`."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, "[hidden]")
+
+    def hide(m: re.Match[str]) -> str:
+        if m.group(1):
+            return f"{m.group(1)}{m.group(2)}[hidden]"
+        return f"{m.group(3) or m.group(4)} [hidden]"
+
+    return _AUTHORIZATION.sub(hide, text)
 
 
 def check_url(url: str, option: str = "--endpoint") -> None:
@@ -69,10 +98,21 @@ def check_url(url: str, option: str = "--endpoint") -> None:
         raise EndpointError(
             f"{option} '{url[:200]}' is not an http(s) URL", "e.g. http://127.0.0.1:8890/sparql"
         )
-    if "@" in (urlsplit(url).netloc or ""):
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError as exc:
+        raise EndpointError(
+            f"{option} '{url[:200]}' is not a valid URL: {exc}", "e.g. http://127.0.0.1:8890/sparql"
+        ) from None
+    if "@" in (parts.netloc or ""):
         raise EndpointError(
             f"{option} holds credentials (user:password@host)",
             f"give the URL without them and {CREDENTIALS_HINT}",
+        )
+    if not parts.hostname:
+        raise EndpointError(
+            f"{option} '{url[:200]}' names no host", "e.g. http://127.0.0.1:8890/sparql"
         )
 
 
@@ -172,31 +212,86 @@ class Http:
         retries: int = 3,
         backoff: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float | None = None,
+        max_response: int = MAX_RESPONSE,
     ) -> None:
         self.auth = Authenticator(credentials)
-        self.timeout = timeout
+        self.timeout = timeout  # the total deadline of one request
+        self.connect_timeout = min(connect_timeout, timeout)
+        self.read_timeout = min(read_timeout or timeout, timeout)  # each wait for bytes
+        self.max_response = max_response
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
         self.retried = 0  # transient failures met and retried, for the push summary
 
     def send(self, method: str, url: str, body: bytes, headers: Mapping[str, str]) -> Response:
-        """One request as it is: no authentication, no retry."""
+        """One request as it is: no authentication, no retry, no redirect followed; within the
+        connect, read and total deadlines, and at most max_response bytes of answer."""
         parts = urlsplit(url)
         kind = (
             http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         )
-        connection = kind(parts.netloc, timeout=self.timeout)
+        connection = kind(parts.netloc, timeout=self.connect_timeout)
+        expired = threading.Event()
+
+        def cut() -> None:  # the total deadline: unblock whatever read or write is under way
+            expired.set()
+            if connection.sock is not None:
+                with contextlib.suppress(OSError):
+                    connection.sock.shutdown(socket.SHUT_RDWR)
+
+        timer = threading.Timer(self.timeout, cut)
+        timer.daemon = True
+        timer.start()
         try:
+            connection.connect()
+            connection.sock.settimeout(self.read_timeout)
             target = parts.path or "/"
             if parts.query:
                 target += "?" + parts.query
             connection.request(method, target, body=body or None, headers=dict(headers))
             answer = connection.getresponse()
-            data = answer.read()
-            return Response(answer.status, {k.lower(): v for k, v in answer.getheaders()}, data)
+            data = self._read(answer, url, expired)
+            found = {k.lower(): v for k, v in answer.getheaders()}
+            return Response(answer.status, found, data, answer.reason, self.secrets)
+        except (OSError, http.client.HTTPException):
+            if expired.is_set():
+                raise self.too_slow(url) from None
+            raise
         finally:
+            timer.cancel()
             connection.close()
+
+    def _read(self, answer: http.client.HTTPResponse, url: str, expired: threading.Event) -> bytes:
+        chunks, size = [], 0
+        while chunk := answer.read(65536):
+            size += len(chunk)
+            if size > self.max_response:
+                raise EndpointError(
+                    f"{where(url)} sent more than {self.max_response} bytes; kg stopped reading",
+                    "ask for less (LIMIT) or check that the URL is a SPARQL endpoint",
+                )
+            chunks.append(chunk)
+        if expired.is_set():
+            raise self.too_slow(url)
+        return b"".join(chunks)
+
+    def too_slow(self, url: str) -> EndpointError:
+        return EndpointError(
+            f"{where(url)} did not answer completely within {self.timeout:g} s",
+            "check that the server is well and the URL right",
+        )
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What no message may show: the password, and the forms it travels in."""
+        c = self.auth.credentials
+        if c is None or not c.password:
+            return ()
+        basic = base64.b64encode(f"{c.user}:{c.password}".encode()).decode("ascii")
+        return (c.password, basic, quote(c.password, safe=""))
 
     def prime(self, url: str, again: bool = False) -> None:
         """Fetch the server's challenge with a bodiless HEAD, once (or `again`, after a 401)."""
@@ -232,13 +327,28 @@ class Http:
         headers: Mapping[str, str] | None = None,
         retry: bool = True,
     ) -> Response:
-        """The response of the server (any status but 401); transient failures (connection
-        reset, timeout, 5xx) are retried `retries` times with a doubling backoff."""
+        """The response of the server (any status but 401 and redirects); transient failures
+        (connection reset, timeout, 5xx) are retried `retries` times with a doubling backoff.
+        A redirect is an error: following it could send the credentials, or take the answer of,
+        a server the user did not name. Every message is scrubbed of credentials."""
+        try:
+            response = self._request(method, url, body, headers or {}, retry)
+        except EndpointError as exc:
+            raise EndpointError(
+                scrub(exc.message, self.secrets), exc.hint and scrub(exc.hint, self.secrets)
+            ) from None
+        if response.status in REDIRECT_STATUS:
+            raise redirected(url, response)
+        return response
+
+    def _request(
+        self, method: str, url: str, body: bytes, headers: Mapping[str, str], retry: bool
+    ) -> Response:
         tries = self.retries + 1 if retry else 1
         for attempt in range(tries):
             last = attempt == tries - 1
             try:
-                response = self._attempt(method, url, body, headers or {})
+                response = self._attempt(method, url, body, headers)
             except ConnectionRefusedError as exc:
                 raise unreachable(url, exc) from None
             except (OSError, http.client.HTTPException) as exc:
@@ -250,6 +360,15 @@ class Http:
             self.retried += 1
             self.sleep(self.backoff * 2**attempt)
         raise AssertionError("unreachable")
+
+
+def redirected(url: str, response: Response) -> EndpointError:
+    location = scrub(urljoin(url, response.headers.get("location", "")), response.secrets)
+    return EndpointError(
+        f"{where(url)} redirected to {where(location)[:300]} (HTTP {response.status}); kg does "
+        "not follow redirects, so neither credentials nor the answer of another server are used",
+        "give the final URL as --endpoint",
+    )
 
 
 def _transient(response: Response) -> bool:
