@@ -24,6 +24,7 @@ from kg.importing.finess import (
 )
 from kg.importing.finess_geo import insee_commune, projection, to_wgs84
 from kg.namespaces import GEO, GRAPHS, HCK, SCHEMA, resource
+from kg.project import Project
 from kg.store import current_build
 from kg.validation import load_ontology, load_shapes, validate_graph
 from tests.conftest import REPO
@@ -394,7 +395,21 @@ def test_nothing_imported_exits_2_after_listing_the_rejections(cli, project_copy
     assert current_build(project_copy) is None
 
 
+def without_sites(project: Project, numbers: set[str]) -> None:
+    """Drop the curated rows of these sites, and the incidents that name them, so that an import
+    of the fixture counts every one of its sites as imported (none kept as curated)."""
+    path = project.data / "establishments.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text(
+        "".join(line for line in lines if line.split(",", 1)[0] not in numbers), encoding="utf-8"
+    )
+    for incident in (project.data / "incidents").glob("*.yaml"):
+        if any(number in incident.read_text(encoding="utf-8") for number in numbers):
+            incident.unlink()
+
+
 def test_import_into_the_store_counts_and_validates(cli, project_copy):
+    without_sites(project_copy, {"010000024"})  # the census has it: a curated row would win
     result = cli("import", "finess", str(REAL), project=project_copy)
     assert result.exit_code == 0, result.stderr
     build = current_build(project_copy)
@@ -404,7 +419,7 @@ def test_import_into_the_store_counts_and_validates(cli, project_copy):
     ) and result.stdout.endswith(f"build {build.key}: {build.manifest['triples']} triples\n")
     assert (project_copy.imports / "finess.nq").is_file()
     stats = json.loads(cli("stats", "--json", project=project_copy).stdout)
-    curated = sum(1 for _ in (REPO / "data" / "establishments.csv").open()) - 1
+    curated = sum(1 for _ in (project_copy.data / "establishments.csv").open()) - 1
     assert stats["classes"]["hck:Establishment"] == curated + 11
     written = int(result.stdout.splitlines()[-1].split(" (")[1].split(" ")[0])
     assert stats["graphs"][str(GRAPHS["finess"])] == written  # every triple written is distinct
@@ -414,6 +429,7 @@ def test_import_into_the_store_counts_and_validates(cli, project_copy):
 
 
 def test_curated_rows_win_over_the_register(project_copy):
+    without_sites(project_copy, {"010000024"})  # only André-Mignot is curated among these
     report, build = import_finess(project_copy, FIXTURES / "variants.csv")
     assert (report.curated, report.establishments, report.geolocated) == (1, 3, 2)
     from kg.store import open_dataset
