@@ -92,6 +92,15 @@ def test_a_slow_server_is_given_up_at_the_total_deadline(talk):
         )
 
 
+def test_a_silent_server_is_given_up_at_the_read_deadline():
+    for url in raw_server(silent):
+        with pytest.raises(EndpointError) as error:
+            Http(None, timeout=30, read_timeout=0.5, retries=0).request("GET", url)
+        assert str(error.value) == (
+            f"cannot reach {url}: timed out (check the URL and that the server is running)"
+        )
+
+
 def test_an_endless_answer_is_cut_at_the_cap():
     for url in raw_server(endless):
         engine = RemoteEngine(url, credentials=None, retries=0)

@@ -218,8 +218,11 @@ class Http:
     ) -> None:
         self.auth = Authenticator(credentials)
         self.timeout = timeout  # the total deadline of one request
-        self.connect_timeout = min(connect_timeout, timeout)
-        self.read_timeout = min(read_timeout or timeout, timeout)  # each wait for bytes
+        # Socket deadlines at or past the total one are left to it (one message, no race)
+        self.connect_timeout = connect_timeout if connect_timeout < timeout else timeout + 1
+        self.read_timeout = (  # each wait for bytes
+            read_timeout if read_timeout is not None and read_timeout < timeout else timeout + 1
+        )
         self.max_response = max_response
         self.retries = retries
         self.backoff = backoff
