@@ -167,8 +167,7 @@ def test_an_unknown_actor(cli, previous):
         project,
         before,
         f"data/incidents/2024-04-16-ch-cannes-simone-veil.yaml:{line}: actor 'lokbit' "
-        "is not in data/actors.csv (add it there first, or use one of: bianlian, "
-        "blackout, fin12, lockbit, ta505, vice-society)",
+        "is not in data/actors.csv (did you mean lockbit? else add it there first)",
     )
 
 

@@ -343,10 +343,15 @@ def _claim_refs(f: _File, item: Node) -> list[tuple[URIRef, URIRef]] | None:
         if key not in item:
             continue
         if str(item[key]) not in known:
+            import difflib
+
+            close = difflib.get_close_matches(str(item[key]), sorted(known), n=3)
             f.problem(
                 item.line_of(key),
                 f"{key} '{item[key]}' is not in data/{table}",
-                f"add it there first, or use one of: {', '.join(sorted(known))}",
+                f"did you mean {' or '.join(close)}? else add it there first"
+                if close
+                else "add it there first",
             )
             ok = False
         else:
