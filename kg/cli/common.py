@@ -144,6 +144,28 @@ class KgGroup(TyperGroup):
         sys.exit(code)
 
 
+_IRI_FORBIDDEN = set('<>"{}|^`\\ ')
+
+
+def endpoint_option(value: str | None) -> str | None:
+    """An --endpoint value: an http(s) URL with a host, and an IRI (it is written into RDF)."""
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise typer.BadParameter(f"'{value[:100]}' is not a URL ({exc})") from None
+    bad = any(c in _IRI_FORBIDDEN or ord(c) < 0x21 for c in value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or bad or port == 0:
+        raise typer.BadParameter(
+            f"'{value[:100]}' is not an http(s) URL, e.g. http://127.0.0.1:8890/sparql"
+        )
+    return value
+
+
 def project(ctx: typer.Context) -> Project:
     from kg.project import Project
 
