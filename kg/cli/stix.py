@@ -52,6 +52,9 @@ def export_command(
     if output is None:
         export(p, build, sys.stdout.buffer)
         return
+    from kg.files import check_output
+
+    check_output("--output", output)
     tmp = output.with_name(f".{output.name}.tmp")
     with tmp.open("wb") as out:
         export(p, build, out)
