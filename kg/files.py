@@ -64,5 +64,5 @@ def check_output(option: str, path: Path, inputs: Iterable[Path] = ()) -> None:
     for source in inputs:
         if path.exists() and source.exists() and os.path.samefile(path, source):
             raise KgError(
-                f"{option} {path} is the input file itself", "write the output to another file"
+                f"{option} {path} is one of the inputs", "write the output to another file"
             )

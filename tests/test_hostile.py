@@ -170,7 +170,7 @@ def test_finess_output_never_overwrites_its_input(cli, project_copy, tmp_path):
     result = cli("import", "finess", str(source), "--output", str(source), project=project_copy)
     assert result.exit_code == 2
     assert result.stderr == (
-        f"error: --output {source} is the input file itself (write the output to another file)\n"
+        f"error: --output {source} is one of the inputs (write the output to another file)\n"
     )
     assert source.read_bytes() == FINESS.read_bytes()
 
@@ -194,12 +194,27 @@ def test_output_into_a_folder_that_does_not_exist(cli, built, project, tmp_path)
     )
 
 
+def test_an_export_never_overwrites_an_input(cli, project_copy):
+    build_result = cli("build", "--quiet", project=project_copy)
+    assert build_result.exit_code == 0
+    target = project_copy.data / "sources.csv"
+    before = target.read_bytes()
+    for args in (["export"], ["export", "stix"]):
+        result = cli(*args, "-o", str(target), project=project_copy)
+        assert result.exit_code == 2
+        assert result.stderr == (
+            f"error: --output {target} is one of the inputs (write the output to another file)\n"
+        )
+    assert target.read_bytes() == before
+
+
 @pytest.mark.parametrize(
     ("args", "shown"),
     [
         (["query", "find-incidents", "--endpoint", "http://[::1"], "kg query"),
         (["sparql", "-", "--endpoint", "ftp://x/"], "kg sparql"),
         (["export", "--endpoint", 'http://x/a> <b> "c'], "kg export"),
+        (["push", "--endpoint", "http://[::1", "--graph", "http://example.org/g"], "kg push"),
     ],
 )
 def test_endpoint_options_are_checked(cli, args, shown):

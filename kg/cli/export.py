@@ -47,8 +47,9 @@ def export_callback(
         export(p, build, fmt, sys.stdout.buffer, endpoint)
         return
     from kg.files import check_output
+    from kg.loading import input_files
 
-    check_output("--output", output)
+    check_output("--output", output, input_files(p.root))  # never over an input
     tmp = output.with_name(f".{output.name}.tmp")
     with tmp.open("wb") as out:
         export(p, build, fmt, out, endpoint)

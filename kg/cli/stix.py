@@ -53,8 +53,9 @@ def export_command(
         export(p, build, sys.stdout.buffer)
         return
     from kg.files import check_output
+    from kg.loading import input_files
 
-    check_output("--output", output)
+    check_output("--output", output, input_files(p.root))  # never over an input
     tmp = output.with_name(f".{output.name}.tmp")
     with tmp.open("wb") as out:
         export(p, build, out)
