@@ -56,22 +56,44 @@ class CatalogueQuery:
         return query_form(self.text)
 
 
+MAX_QUERY_BYTES = 1024 * 1024
+HEADER_HINT = "see queries/README.md for the #+ header"
+
+
 def read_query(path: Path, shown: Path | None = None) -> CatalogueQuery:
+    """A catalogue query and its grlc-style header; a malformed file is a DataError naming it."""
+    from kg.files import read_text
+
     shown = shown or path
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, shown, MAX_QUERY_BYTES)
     header_lines = [line[2:] for line in text.splitlines() if line.startswith("#+")]
     try:
         header = yaml.safe_load("\n".join(header_lines)) or {}
     except yaml.YAMLError as exc:
-        raise DataError(shown, None, f"the #+ header is not YAML: {exc}") from None
+        problem = " ".join(str(exc).split())[:200]
+        raise DataError(shown, None, f"the #+ header is not YAML: {problem}", HEADER_HINT) from None
+    except RecursionError:
+        raise DataError(shown, None, "the #+ header is nested too deeply", HEADER_HINT) from None
     if not isinstance(header, dict) or not header.get("summary"):
         raise DataError(shown, 1, "no '#+ summary:' line", "start the file with #+ summary: ...")
+    try:
+        return _query(path, text, header)
+    except (TypeError, ValueError, AttributeError) as exc:
+        problem = " ".join(str(exc).split())[:200]
+        raise DataError(
+            shown, None, f"the #+ header is malformed ({problem})", HEADER_HINT
+        ) from None
+
+
+def _query(path: Path, text: str, header: dict[str, Any]) -> CatalogueQuery:
     defaults: dict[str, Any] = {}
     for item in header.get("defaults") or []:
         defaults.update(item)
     params = {}
     for name, spec in (header.get("params") or {}).items():
         spec = spec or {}
+        if not isinstance(name, str) or not isinstance(spec, dict):
+            raise ValueError(f"parameter {name!r} is not a name with a mapping")
         params[name] = Param(
             name=name,
             type=spec.get("type", "xsd:string"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import difflib
 import math
-import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -94,10 +93,26 @@ class Gazetteer:
         return cls(index)
 
     @classmethod
-    def load(cls, folder: Path, cache: Path | None = None) -> Gazetteer:
-        """The gazetteer of `folder`; with `cache`, an index kept there and reused while the
-        tables do not change (normalising 35,000 names is most of the cost of a query)."""
-        return _load(folder.resolve(), cache.resolve() if cache else None)
+    def load(cls, folder: Path) -> Gazetteer:
+        """The gazetteer of the tables in `folder` (data/gazetteer/), read and indexed now."""
+        return _load(folder.resolve())
+
+    @classmethod
+    def read_index(cls, path: Path) -> Gazetteer:
+        """The index a build keeps (gazetteer.json, see write_index); a damaged one is said so."""
+        import json
+
+        from kg.errors import StoreError
+
+        try:
+            index = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            index = None
+        if not isinstance(index, dict):
+            raise StoreError(
+                f"the gazetteer index of the build ({path}) is damaged", "run `kg build --force`"
+            )
+        return cls(index)
 
     def named(self, key: str) -> list[Place]:
         return [Place(*row) for row in self._index.get(key, [])]
@@ -172,22 +187,17 @@ class Gazetteer:
 
 
 @lru_cache(maxsize=4)
-def _load(folder: Path, cache: Path | None) -> Gazetteer:
-    import hashlib
+def _load(folder: Path) -> Gazetteer:
+    return Gazetteer.of(_read_tables(folder))
+
+
+def write_index(folder: Path, path: Path) -> None:
+    """Index the tables of `folder` into `path` (normalising 35,000 names is most of the cost
+    of a query, so a build does it once)."""
     import json
 
-    tables = [folder / f"{name}.csv" for name in ("regions", "departments", "communes")]
-    digest = hashlib.sha256(b"".join(t.read_bytes() for t in tables)).hexdigest()[:16]
-    cached = cache / f"gazetteer-{digest}.json" if cache else None
-    if cached is not None and cached.is_file():
-        return Gazetteer(json.loads(cached.read_text(encoding="utf-8")))
     gazetteer = Gazetteer.of(_read_tables(folder))
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(gazetteer._index, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, cached)
-    return gazetteer
+    path.write_text(json.dumps(gazetteer._index, ensure_ascii=False), encoding="utf-8")
 
 
 def _read_tables(folder: Path) -> list[Place]:

@@ -52,7 +52,26 @@ def validate_project(
         return Outcome(validate_build(project), "pySHACL, the whole graph")
     cached = _read(build.path / CACHE)
     if cached is not None:
-        return Outcome(_with_origins(cached, build), "results kept from the last validation")
+        return Outcome(_with_origins(cached, build), _read_how(build.path / CACHE))
+    report, how = _validate(project, build, _previous(build), say)
+    return Outcome(report, how)  # a read-only command: the results are not written
+
+
+def validate_new_build(
+    project: Project, build: Build, previous: Build | None, say: Callable[[str], None]
+) -> Report:
+    """Validate a build being made (kept in it as validation.json), re-checking only what
+    changed since `previous` when that is enough."""
+    if previous is not None and _read(previous.path / CACHE) is None:
+        previous = None
+    report, how = _validate(project, build, previous, say)
+    _write(build.path / CACHE, report.results, how)
+    return report
+
+
+def _validate(
+    project: Project, build: Build, previous: Build | None, say: Callable[[str], None]
+) -> tuple[Report, str]:
     import pyoxigraph as ox
 
     from kg.shacl_sparql import compile_shapes, validate_store
@@ -60,7 +79,6 @@ def validate_project(
     shapes = load_shapes(project.root)
     checks = compile_shapes(shapes)
     store = ox.Store.read_only(str(build.oxigraph))
-    previous = _previous(build)
     focus = _touched(previous, build, store) if previous else None
     if focus is None:
         say("validating the whole graph")
@@ -72,9 +90,7 @@ def validate_project(
         report = revalidate(store, checks, shapes, _read(previous.path / CACHE) or [], focus)
         kept = len(report.results) - sum(r.focus in focus for r in report.results)
         how = f"{len(focus)} nodes touched by the change, {kept} results kept"
-    report = _with_origins(report.results, build)
-    _write(build.path / CACHE, report.results)
-    return Outcome(report, how)
+    return _with_origins(report.results, build), how
 
 
 def revalidate(
@@ -185,8 +201,15 @@ def _read(path: Path) -> list[Result] | None:
         return None
 
 
-def _write(path: Path, results: list[Result]) -> None:
-    doc = {"engine": _engine_version(), "results": [asdict(r) for r in results]}
+def _read_how(path: Path) -> str:
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8")).get("how") or "kept results")
+    except (OSError, ValueError, AttributeError):
+        return "kept results"
+
+
+def _write(path: Path, results: list[Result], how: str = "") -> None:
+    doc = {"engine": _engine_version(), "how": how, "results": [asdict(r) for r in results]}
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(json.dumps(doc, indent=0, ensure_ascii=False))
     tmp.replace(path)

@@ -13,6 +13,7 @@ from kg.errors import QueryError
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_IRI_REF = re.compile(r"<[^\s<>\"{}|^`\\]*>")
 
 
 def _tokens(text: str) -> Iterator[tuple[int, str]]:
@@ -31,8 +32,8 @@ def _tokens(text: str) -> Iterator[tuple[int, str]]:
                 j += 2 if text[j] == "\\" else 1
             i = j + len(quote)
             continue
-        if c == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[i:]):
-            i = text.index(">", i) + 1
+        if c == "<" and (m := _IRI_REF.match(text, i)):
+            i = m.end()
             continue
         yield i, c
         i += 1
@@ -133,3 +134,29 @@ def _groups(text: str, start: int) -> list[tuple[int, str]]:
         elif stack:
             stack[-1][1].append(c)
     return out
+
+
+MAX_NESTING = 100
+MAX_QUERY_CHARS = 1_000_000
+
+
+def check_size_and_nesting(text: str) -> None:
+    """Refuse, before any parser sees it, a query too long or nested too deeply (thousands of
+    parentheses or braces crash a recursive parser)."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"the query is {len(text):,} characters long", f"at most {MAX_QUERY_CHARS:,}"
+        )
+    depth = deepest = 0
+    for _offset, c in _tokens(text):
+        if c in "({[":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_NESTING:
+                    raise QueryError(
+                        f"the query nests brackets more than {MAX_NESTING} deep",
+                        "flatten the query",
+                    )
+        elif c in ")}]":
+            depth -= 1

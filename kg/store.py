@@ -6,11 +6,17 @@ Layout of the store folder (default `<project>/.kg`):
     builds/<hash>/dataset.nq     the dataset, sorted N-Quads (byte-identical for the same inputs)
     builds/<hash>/oxigraph/      the Oxigraph store loaded from it (and from the imports)
     builds/<hash>/manifest.json  counts per graph and class, inputs, origins of each resource
-    current                      the hash of the build in use, replaced atomically
-    imports/<name>[.k].nq        graphs added by `kg import` (big ones in two parts), inputs too
+    builds/<hash>/gazetteer.json the index of data/gazetteer/ that `kg attacks --near` reads
+    builds/<hash>/validation.json  the SHACL results of the build (the SPARQL engine)
+    current                      the folder name of the build in use, replaced atomically
+    builds/<hash>/imports/       the imports it loaded: graphs added by `kg import` (big ones in
+                                 two parts), hard links
+    imports -> current/imports   the imports in use: those of the build in use
 
-A build is written in a temporary folder and renamed into place, then `current` is switched: a
-failed or interrupted build leaves the previous one intact and in use.
+A build is written in a temporary folder, validated, and renamed into a folder of its own (never
+over the build in use, even with --force), then `current` is switched: a failed, invalid or
+interrupted build leaves the previous one intact and in use. A damaged build in use is detected
+when opened (kg/builds.py) and replaced by the next `kg build`.
 """
 
 from __future__ import annotations
@@ -19,52 +25,42 @@ import hashlib
 import json
 import os
 import shutil
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, Graph
+from rdflib import Dataset
 
-from kg.errors import StoreError
-from kg.loading import input_files, load_project
+from kg.build_files import copy_in_parts, link_imports, load_oxigraph, write_nquads
+from kg.builds import (
+    Build,
+    DamagedBuild,
+    check_home,
+    clean_temporaries,
+    current_build,
+    file_digest,
+    free_name,
+    prune,
+    require_build,
+    sound_build,
+    switch,
+)
+from kg.errors import KgError, StoreError
+from kg.loading import check_inputs, input_files, load_project
 from kg.namespaces import PREFIXES, is_slug
 from kg.project import Project
 
 FORMAT_VERSION = "1"
-LOAD_THREADS = 2
-PART_BYTES = (
-    64 * 1024 * 1024
-)  # an import larger than this is kept as two parts, loaded side by side
 _CODE = Path(__file__).parent
-CODE_FILES = ("loading", "namespaces.py", "dates.py", "identifiers.py", "store.py")
+CODE_FILES = ("loading", "namespaces.py", "dates.py", "identifiers.py", "store.py", "builds.py")
+__all__ = ["Build", "DamagedBuild", "current_build", "require_build", "build", "add_import"]
 
 
-@dataclass
-class Build:
-    """A finished build: where it is and what it holds."""
+class InvalidBuild(KgError):
+    """The new build does not conform to the shapes: it is kept aside, not switched in."""
 
-    path: Path
-    manifest: dict[str, Any] = field(default_factory=dict)
-    fresh: bool = False  # built by this call (False: reused)
-
-    @property
-    def key(self) -> str:
-        return self.path.name
-
-    @property
-    def nquads(self) -> Path:
-        return self.path / "dataset.nq"
-
-    @property
-    def oxigraph(self) -> Path:
-        return self.path / "oxigraph"
-
-    @property
-    def origins(self) -> dict[str, str]:
-        return dict(self.manifest.get("origins", {}))
+    exit_code = 1
 
 
 def content_hash(project: Project) -> str:
@@ -79,11 +75,11 @@ def _key(hashes: dict[str, str]) -> str:
     return digest.hexdigest()[:16]
 
 
-def input_hashes(project: Project) -> dict[str, str]:
+def input_hashes(project: Project, imports: Path | None = None) -> dict[str, str]:
     """{path: sha256} of every input: ontology/, data/, the imports and the loader's code. A
     file whose size and modification time are unchanged is not read again (cache in .kg/)."""
     files = [(p.relative_to(project.root).as_posix(), p) for p in input_files(project.root)]
-    files += [(f"imports/{p.name}", p) for p in import_files(project)]
+    files += [(f"imports/{p.name}", p) for p in import_files(project, imports)]
     for entry in CODE_FILES:
         found = (
             sorted((_CODE / entry).rglob("*.py")) if (_CODE / entry).is_dir() else [_CODE / entry]
@@ -115,31 +111,50 @@ def _file_hash(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def import_files(project: Project) -> list[Path]:
-    return sorted(project.imports.glob("*.nq")) if project.imports.is_dir() else []
-
-
-def current_build(project: Project) -> Build | None:
-    pointer = project.home / "current"
-    if not pointer.is_file():
-        return None
-    path = project.home / "builds" / pointer.read_text().strip()
-    manifest = path / "manifest.json"
-    if not manifest.is_file():
-        return None
-    return Build(path, json.loads(manifest.read_text()))
+def import_files(project: Project, folder: Path | None = None) -> list[Path]:
+    """The imports in use (or those of `folder`)."""
+    folder = folder or project.imports
+    return sorted(folder.glob("*.nq")) if folder.is_dir() else []
 
 
 def build(
-    project: Project, force: bool = False, progress: Callable[[str], None] | None = None
+    project: Project,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+    allow_invalid: bool = False,
+    imports: Path | None = None,
 ) -> Build:
-    """Build the dataset if its inputs changed (or `force`); return the build in use."""
+    """Build the dataset if its inputs changed (or `force`, or the build in use is damaged);
+    return the build in use. A build with SHACL violations is not switched in unless
+    `allow_invalid`. `imports`: the folder of imports to build with (default: those in use)."""
+    made, previous = make_build(project, force, progress, allow_invalid)
+    if made.fresh:
+        switch_in(project, made, previous)
+    return made
+
+
+def make_build(
+    project: Project,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+    allow_invalid: bool = False,
+    imports: Path | None = None,
+) -> tuple[Build, Build | None]:
+    """(the build for the inputs, the sound build in use): a new one is made beside the build in
+    use (fresh=True) but not switched in; that is for the caller (switch_in)."""
     say = progress or (lambda _msg: None)
-    hashes = input_hashes(project)
+    check_home(project)
+    clean_temporaries(project)
+    check_inputs(project.root)
+    hashes = input_hashes(project, imports)
     key = _key(hashes)
-    existing = current_build(project)
+    existing = sound_build(project)
+    pointer = project.home / "current"
+    if existing is None and (pointer.is_symlink() or pointer.exists()):
+        say("the build in use is damaged: building it again")
+        imports = imports or _imports_for_repair(project, say)
     if existing is not None and existing.key == key and not force:
-        return existing
+        return existing, existing
     say("reading ontology/ and data/")
     loaded = load_project(project.root)  # raises DataErrors before anything is written
     builds = project.home / "builds"
@@ -148,120 +163,104 @@ def build(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        started = time.perf_counter()
-        say("writing dataset.nq")
-        _write_nquads(loaded.graphs, tmp / "dataset.nq")
-        say("loading the Oxigraph store")
-        imports = _link_imports(project, tmp / "imports")
-        counts = _load_oxigraph(tmp, [tmp / "dataset.nq", *imports])
-        manifest = {
-            "key": key,
-            "format": FORMAT_VERSION,
-            "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "seconds": round(time.perf_counter() - started, 3),
-            **counts,
-            "imports": [p.name for p in imports],
-            "inputs": hashes,
-            "origins": loaded.origins,
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
-        final = builds / key
-        shutil.rmtree(final, ignore_errors=True)
+        manifest = _write_build(project, tmp, key, hashes, loaded, imports, say)
+        _check_conforms(project, Build(tmp, manifest), existing, allow_invalid, say)
+        final = builds / free_name(builds, key)
         tmp.rename(final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _switch(project, key)
-    _prune(project, keep={key, existing.key if existing else key})
-    return Build(final, manifest, fresh=True)
+    return Build(final, manifest, fresh=True), existing
 
 
-def _link_imports(project: Project, folder: Path) -> list[Path]:
-    """Hard links (or copies) of the imports, so the build keeps the exact files it loaded."""
-    out = []
-    for source in import_files(project):
-        folder.mkdir(exist_ok=True)
-        target = folder / source.name
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copy2(source, target)
-        out.append(target)
-    return out
+def _imports_for_repair(project: Project, say: Callable[[str], None]) -> Path | None:
+    """The imports to rebuild a damaged build with: those in use if they can be read, else
+    those of the newest build that has them (the damage may have taken the link's target)."""
+    if project.imports.is_dir():
+        return None
+    builds = project.home / "builds"
+    found = sorted(
+        (p for p in builds.glob("*/imports") if p.is_dir() and not p.parent.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+    )
+    if found:
+        say(f"imports taken from {found[-1].parent}")
+        return found[-1]
+    return None
 
 
-def _write_nquads(graphs: dict[str, Graph], path: Path) -> None:
-    """Sorted N-Quads, so two builds of the same inputs give the same bytes."""
-    ds = Dataset()
-    for g in graphs.values():
-        target = ds.graph(g.identifier)
-        target += g
-    text = ds.serialize(format="nquads")
-    lines = sorted(set(line for line in text.splitlines() if line.strip()))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+def switch_in(project: Project, made: Build, previous: Build | None) -> None:
+    switch(project, made.path.name)
+    prune(project, keep={made.path.name, previous.path.name if previous else made.path.name})
 
 
-def _load_oxigraph(folder: Path, sources: list[Path]) -> dict[str, Any]:
-    """Bulk-load the N-Quads files, two at a time (Oxigraph's loader keeps one core busy; two
-    loads into the same store run side by side), then count what the store holds."""
-    import pyoxigraph as ox
-
-    store = ox.Store(str(folder / "oxigraph"))
-    buckets: list[list[Path]] = [[] for _ in range(LOAD_THREADS)]
-    sizes = [0] * LOAD_THREADS
-    for source in sorted(sources, key=lambda p: p.stat().st_size, reverse=True):
-        k = sizes.index(min(sizes))
-        buckets[k].append(source)
-        sizes[k] += source.stat().st_size
-    errors: list[BaseException] = []
-
-    def load(files: list[Path]) -> None:
-        try:
-            for path in files:  # files kg wrote itself: skip the IRI checks (lenient)
-                store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=load, args=(b,)) for b in buckets if b]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise StoreError(f"loading the store failed: {errors[0]}", "run `kg build --force`")
-    store.optimize()
-    graphs = _graph_sizes(store)
-    triples = _scalar(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    classes = {
-        str(row["c"].value): int(row["n"].value)
-        for row in store.query(  # type: ignore[union-attr]
-            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c",
-            use_default_graph_as_union=True,
-        )
+def _write_build(
+    project: Project,
+    tmp: Path,
+    key: str,
+    hashes: dict[str, str],
+    loaded: Any,
+    imports: Path | None,
+    say: Callable[[str], None],
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    say("writing dataset.nq")
+    write_nquads(loaded.graphs, tmp / "dataset.nq")
+    gazetteer = _write_gazetteer(project, tmp / "gazetteer.json")
+    say("loading the Oxigraph store")
+    linked = link_imports(import_files(project, imports), tmp / "imports")
+    counts = load_oxigraph(tmp, [tmp / "dataset.nq", *linked])
+    manifest = {
+        "key": key,
+        "format": FORMAT_VERSION,
+        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "seconds": round(time.perf_counter() - started, 3),
+        **counts,
+        "imports": [p.name for p in linked],
+        "gazetteer": gazetteer,
+        "inputs": hashes,
+        "origins": loaded.origins,
     }
-    store.flush()  # the store closes when this function returns, before the folder is renamed
-    return {"triples": triples, "classes": classes, "graphs": graphs}
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return manifest
 
 
-def _graph_sizes(store: Any) -> dict[str, int]:
-    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {str(r["g"].value): int(r["n"].value) for r in rows}
+def _write_gazetteer(project: Project, path: Path) -> str:
+    """The name index `kg attacks --near` reads, made once here rather than at query time."""
+    from kg.geo import write_index
+    from kg.loading.places import gazetteer_dir
+
+    write_index(gazetteer_dir(project.root), path)
+    return file_digest(path)
 
 
-def _scalar(store: Any, query: str) -> int:
-    return int(next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value)
+def _check_conforms(
+    project: Project,
+    made: Build,
+    previous: Build | None,
+    allow_invalid: bool,
+    say: Callable[[str], None],
+) -> None:
+    """Validate the new build (kept in it as validation.json); violations stop it here."""
+    from kg.revalidation import validate_new_build
 
+    report = validate_new_build(project, made, previous, say)
+    if report.conforms:
+        return
+    if allow_invalid:
+        say("the build does not conform to the shapes; switched in anyway (--allow-invalid)")
+        return
+    from kg.validation import shorten
 
-def _switch(project: Project, key: str) -> None:
-    tmp = project.home / f".current-{os.getpid()}"
-    tmp.write_text(key + "\n")
-    os.replace(tmp, project.home / "current")
-
-
-def _prune(project: Project, keep: set[str]) -> None:
-    for old in (project.home / "builds").iterdir():
-        if old.name not in keep and not old.name.startswith(".tmp-"):
-            shutil.rmtree(old, ignore_errors=True)
+    bad = [r for r in report.results if r.severity == "Violation"]
+    first = bad[0]
+    where = f"{first.origin}: " if first.origin else ""
+    n = f"{len(bad)} violation{'s' if len(bad) != 1 else ''}"
+    raise InvalidBuild(
+        f"the new build does not conform ({n}), so the build in use is unchanged; the first: "
+        f"{where}{shorten(first.focus)} {shorten(first.path)}: {first.message.rstrip('.')}",
+        "fix the data, or kg build --allow-invalid then kg validate to list them all",
+    )
 
 
 def add_import(
@@ -269,66 +268,50 @@ def add_import(
 ) -> Build:
     """Make the N-Quads file `source` the import `name` (imports/<name>*.nq, replacing an
     earlier one) and rebuild. A large file is copied as two parts, which the build loads side by
-    side. If the build fails, the earlier import is put back and the previous build stays."""
+    side. The imports are staged in a folder of their own and become those in use with the new
+    build, in one switch: a failed or killed import leaves the previous import and build."""
     if not is_slug(name):
         raise StoreError(f"'{name}' is not a name for an import", "lowercase letters and hyphens")
-    project.imports.mkdir(parents=True, exist_ok=True)
-    backup = project.imports / f".{name}.{os.getpid()}.bak"
-    backup.mkdir()
-    for old in _import_parts(project, name):
-        os.replace(old, backup / old.name)
+    staged = _stage_imports(project, exclude=name)
     try:
-        _copy_in_parts(source, project.imports, name)
-        result = build(project, progress=progress)
-    except BaseException:
-        for new in _import_parts(project, name):
-            new.unlink()
-        for old in backup.iterdir():
-            os.replace(old, project.imports / old.name)
-        backup.rmdir()
-        raise
-    shutil.rmtree(backup)
-    return result
-
-
-def _import_parts(project: Project, name: str) -> list[Path]:
-    return [p for p in import_files(project) if p.name.split(".", 1)[0] == name]
-
-
-def _copy_in_parts(source: Path, folder: Path, name: str) -> None:
-    size = source.stat().st_size
-    if size <= PART_BYTES:
-        shutil.copyfile(source, folder / f"{name}.nq")
-        return
-    with source.open("rb") as f:
-        f.seek(size // 2)
-        f.readline()  # the first half ends at a line end
-        middle = f.tell()
-        f.seek(0)
-        for k, length in enumerate((middle, size - middle)):
-            with (folder / f"{name}.{k}.nq").open("wb") as out:
-                remaining = length
-                while remaining:
-                    chunk = f.read(min(remaining, 16 * 1024 * 1024))
-                    out.write(chunk)
-                    remaining -= len(chunk)
+        copy_in_parts(source, staged, name)
+        return _build_with(project, staged, progress)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
 
 
 def remove_import(project: Project, name: str) -> Build:
     """Drop the import `name` and rebuild without it."""
-    parts = _import_parts(project, name)
-    if not parts:
+    if not _import_parts(project, name):
         raise StoreError(f"there is no import named '{name}'", f"imports are in {project.imports}")
-    for part in parts:
-        part.unlink()
-    return build(project)
+    staged = _stage_imports(project, exclude=name)
+    try:
+        return _build_with(project, staged, None)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
 
 
-def require_build(project: Project) -> Build:
-    found = current_build(project)
-    if found is None:
-        raise StoreError(f"no build in {project.home}", "run `kg build` first")
-    return found
+def _stage_imports(project: Project, exclude: str) -> Path:
+    """A new folder with hard links to the imports in use but `exclude`."""
+    check_home(project)
+    clean_temporaries(project)
+    staged = project.home / f".imports-{os.getpid()}"
+    shutil.rmtree(staged, ignore_errors=True)
+    staged.mkdir(parents=True)
+    kept = [p for p in import_files(project) if p.name.split(".", 1)[0] != exclude]
+    link_imports(kept, staged)
+    return staged
+
+
+def _build_with(project: Project, imports: Path, progress: Callable[[str], None] | None) -> Build:
+    made, previous = make_build(project, progress=progress, imports=imports)
+    if made.fresh:
+        switch_in(project, made, previous)
+    return made
+
+
+def _import_parts(project: Project, name: str) -> list[Path]:
+    return [p for p in import_files(project) if p.name.split(".", 1)[0] == name]
 
 
 class _OxigraphDataset(Dataset):

@@ -162,6 +162,9 @@ def read_rdf(path: Path, shown: Path | None = None) -> Graph:
             f"unknown RDF format '{path.suffix}'",
             "use .ttl, .nt, .nq, .trig, .jsonld or .rdf",
         )
+    from kg.files import regular_file
+
+    regular_file(path, shown)
     if fmt == "turtle":
         return parse_turtle(path, shown=shown)
     g = Graph()

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from kg.errors import DataError
+from kg.files import read_text
 
 
 class Node(dict[str, Any]):
@@ -31,8 +32,34 @@ class Items(list[Any]):
     lines: list[int]
 
 
+MAX_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 40
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """An alias or a nesting too deep: data files need neither."""
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without timestamp resolution, building Node and Items."""
+    """SafeLoader without timestamp resolution, building Node and Items; no aliases (a
+    'billion laughs' file is refused, not expanded) and a bounded nesting depth."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(
+                None, None, "aliases (*name) are not allowed in data files", event.start_mark
+            )
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise _Refused(None, None, f"nested more than {MAX_DEPTH} levels deep", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -72,16 +99,19 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequen
 def load_yaml(path: Path, shown: Path | None = None) -> Any:
     """Parse one YAML document; a syntax error becomes a DataError at its line."""
     shown = shown or path
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(shown, None, f"is not UTF-8 ({exc.reason})", "save it as UTF-8") from None
+    text = read_text(path, shown, MAX_BYTES)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "not YAML"
+        if isinstance(exc, _Refused):
+            raise DataError(shown, line, problem, "write the values out in full") from None
         raise DataError(
             shown, line, f"YAML syntax: {problem}", "check indentation and quoting"
         ) from None
+    except yaml.YAMLError as exc:
+        raise DataError(shown, None, f"not YAML ({' '.join(str(exc).split())[:200]})") from None
+    except RecursionError:
+        raise DataError(shown, None, "is nested too deeply", "flatten it") from None

@@ -454,7 +454,7 @@ def test_a_failed_import_leaves_the_previous_build_in_use(cli, project_copy, mon
     def broken(*_args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(kg.store, "_load_oxigraph", broken)
+    monkeypatch.setattr(kg.store, "load_oxigraph", broken)
     with pytest.raises(OSError, match="disk full"):
         import_finess(project_copy, FIXTURES / "variants.csv")
     assert current_build(project_copy).key == before.key

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli.common import project, reports_errors
+from kg.cli.common import endpoint_option, project, reports_errors
 
 export_app = typer.Typer(
     help="Export the built dataset: --format ttl|nt|nq|trig|jsonld, or `kg export stix`.",
@@ -29,7 +29,10 @@ def export_callback(
         typer.Option("--output", "-o", dir_okay=False, help="Write here (default stdout)."),
     ] = None,
     endpoint: Annotated[
-        str | None, typer.Option(help="The SPARQL endpoint to name in the VoID description.")
+        str | None,
+        typer.Option(
+            callback=endpoint_option, help="The SPARQL endpoint to name in the VoID description."
+        ),
     ] = None,
 ) -> None:
     """Export the built dataset (with its VoID/DCAT description), deterministically."""
@@ -43,6 +46,10 @@ def export_callback(
     if output is None:
         export(p, build, fmt, sys.stdout.buffer, endpoint)
         return
+    from kg.files import check_output
+    from kg.loading import input_files
+
+    check_output("--output", output, input_files(p.root))  # never over an input
     tmp = output.with_name(f".{output.name}.tmp")
     with tmp.open("wb") as out:
         export(p, build, fmt, out, endpoint)

@@ -18,11 +18,20 @@ def build_command(
         bool, typer.Option("--force", help="Rebuild even if nothing changed.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing on success.")] = False,
+    allow_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--allow-invalid",
+            help="Switch the new build in even if it violates the shapes (exit 1 otherwise).",
+        ),
+    ] = False,
 ) -> None:
     """Build the dataset from ontology/ and data/ into the persisted store, if they changed."""
     from kg.store import build
 
-    result = build(project(ctx), force=force, progress=None if quiet else say)
+    result = build(
+        project(ctx), force=force, progress=None if quiet else say, allow_invalid=allow_invalid
+    )
     if quiet:
         return
     m = result.manifest

@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from kg.cli import export, finess, graph, publish, query, stix
+from kg.cli.common import KgGroup, set_debug
 
 app = typer.Typer(
     name="kg",
+    cls=KgGroup,
     help="hospital-cyber-kg: build, validate, query and publish the knowledge graph of "
     "cyberattacks on French hospitals.",
     no_args_is_help=True,
@@ -40,7 +42,14 @@ def main(
             help="Folder of the persisted store; default: <project>/.kg.",
         ),
     ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", help="Show the traceback of an error (or set KG_DEBUG=1).", is_eager=True
+        ),
+    ] = False,
 ) -> None:
+    set_debug(debug)
     ctx.obj = {"root": root, "home": home}
 
 

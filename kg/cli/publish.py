@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kg.cli.common import project, reports_errors, say
+from kg.cli.common import endpoint_option, project, reports_errors, say
 
 if TYPE_CHECKING:
     from kg.publishing.client import Credentials
@@ -32,7 +32,11 @@ def credentials(endpoint: str) -> Credentials | None:
 def push_command(
     ctx: typer.Context,
     endpoint: Annotated[
-        str, typer.Option(help="The store's SPARQL endpoint, e.g. http://127.0.0.1:8890/sparql.")
+        str,
+        typer.Option(
+            callback=endpoint_option,
+            help="The store's SPARQL endpoint, e.g. http://127.0.0.1:8890/sparql.",
+        ),
     ],
     graph: Annotated[
         str, typer.Option(help="The named graph to replace with the whole build.")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kg.cli.common import project, reports_errors
+from kg.cli.common import endpoint_option, project, reports_errors
 
 if TYPE_CHECKING:
     from kg.query import Answer
@@ -19,7 +17,15 @@ Format = Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)]
 Explain = Annotated[bool, typer.Option("--explain", help="Print the SPARQL and its bindings.")]
 Endpoint = Annotated[
     str | None,
-    typer.Option("--endpoint", help="Run on this SPARQL endpoint instead of the embedded store."),
+    typer.Option(
+        "--endpoint",
+        callback=endpoint_option,
+        help="Run on this SPARQL endpoint instead of the embedded store.",
+    ),
+]
+Timeout = Annotated[
+    float,
+    typer.Option("--timeout", help="Seconds the query may run before it is abandoned."),
 ]
 Backend = Annotated[
     str,
@@ -91,16 +97,18 @@ def query_command(
     explain: Explain = False,
     endpoint: Endpoint = None,
     backend: Backend = "oxigraph",
+    timeout: Timeout = 300.0,
 ) -> None:
     """Run a query of the catalogue by name."""
     from kg.catalogue import find_query
-    from kg.query import execute, open_engine, prepare
+    from kg.query import check_timeout, execute, open_engine, prepare
 
+    check_timeout(timeout)
     p = project(ctx)
     given = _parse_params(param or [])
     engine = open_engine(p, backend, endpoint)
     query, bindings = prepare(p, name, given, engine)
-    answer = execute(engine, query.text, bindings, name) if not explain else None
+    answer = execute(engine, query.text, bindings, name, timeout) if not explain else None
     from kg.query import Answer
 
     _emit(
@@ -118,20 +126,15 @@ def sparql_command(
     fmt: Format = "table",
     endpoint: Endpoint = None,
     backend: Backend = "oxigraph",
+    timeout: Timeout = 300.0,
 ) -> None:
     """Run an ad-hoc SPARQL query (SELECT, ASK, CONSTRUCT or DESCRIBE)."""
-    from kg.errors import QueryError
-    from kg.query import execute, open_engine
+    from kg.query import check_timeout, execute, open_engine, read_query
 
-    if file == "-":
-        text = sys.stdin.read()
-    else:
-        path = Path(file)
-        if not path.is_file():
-            raise QueryError(f"{file} is not a file", "give a .rq file or - for stdin")
-        text = path.read_text(encoding="utf-8")
+    check_timeout(timeout)
+    text = read_query(file)
     engine = open_engine(project(ctx), backend, endpoint)
-    _emit(execute(engine, text, {}), fmt, explain=False)
+    _emit(execute(engine, text, {}, timeout=timeout), fmt, explain=False)
 
 
 @reports_errors

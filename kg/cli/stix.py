@@ -52,6 +52,10 @@ def export_command(
     if output is None:
         export(p, build, sys.stdout.buffer)
         return
+    from kg.files import check_output
+    from kg.loading import input_files
+
+    check_output("--output", output, input_files(p.root))  # never over an input
     tmp = output.with_name(f".{output.name}.tmp")
     with tmp.open("wb") as out:
         export(p, build, out)

@@ -15,7 +15,6 @@ not an extract is refused whole, and nothing is written.
 from __future__ import annotations
 
 import csv
-import io
 import os
 import re
 import tempfile
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import DataError, KgError
-from kg.importing.finess_lines import SPREADSHEET, LineReader, is_hospital, iso_date
+from kg.importing.finess_lines import SPREADSHEET, UNCLOSED_QUOTE, LineReader, is_hospital, iso_date
 from kg.importing.finess_rdf import Extract, Writer
 from kg.importing.finess_report import (
     FinessReport,
@@ -66,8 +65,9 @@ def write_ntriples(
     source: Path, output: Path, *, root: Path, base: str | None = None
 ) -> FinessReport:
     """The extract as N-Triples in `output` (written aside, renamed into place when complete)."""
-    if not output.parent.is_dir():
-        raise KgError(f"{output.parent} is not a folder", "create it, or write elsewhere")
+    from kg.files import check_output
+
+    check_output("--output", output, [source])
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
         report = convert(source, tmp, root=root, base=base)
@@ -150,10 +150,15 @@ def convert(
     return report
 
 
+MAX_EXTRACT_BYTES = 4 * 1024 * 1024 * 1024
+
+
 def decode(path: Path) -> tuple[str, str]:
     """The file's text: UTF-8, else Windows-1252 for the lines that are not UTF-8 (older
     extracts were Windows-1252)."""
-    data = path.read_bytes()
+    from kg.files import read_bytes
+
+    data = read_bytes(path, path, MAX_EXTRACT_BYTES)
     try:
         return data.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
@@ -171,16 +176,19 @@ def decode(path: Path) -> tuple[str, str]:
 
 
 def _rows(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) of each non-blank line, read as `;`-separated CSV."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"')
-    start = 1
-    try:
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if cells and any(cells):
-                yield line, cells
-    except csv.Error as exc:
-        raise DataError(path, start, f"cannot be read as CSV: {exc}", DOWNLOAD) from None
+    """(line number, fields) of each non-blank line, read as `;`-separated CSV. Each line is
+    read on its own (a record of the extract is one line), so a stray quote cannot swallow the
+    lines after it: a quote left open gives [UNCLOSED_QUOTE], which the reader rejects."""
+    for line, raw in enumerate(text.split("\n"), 1):
+        raw = raw.removesuffix("\r")
+        if not raw.strip():
+            continue
+        try:
+            cells = next(csv.reader([raw], delimiter=";", quotechar='"', strict=True), [])
+        except csv.Error:
+            cells = [UNCLOSED_QUOTE]
+        if cells and any(cells):
+            yield line, cells
 
 
 def _check_base(source: Path, base: str | None) -> str:

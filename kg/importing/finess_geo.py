@@ -87,8 +87,22 @@ def _is_wgs84_utm(code: int) -> bool:
     return 32601 <= code <= 32660 or 32701 <= code <= 32760
 
 
+def _pyproj() -> None:
+    """pyproj is a dependency; an install without it is told what to install, not a traceback."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyproj") is None:
+        from kg.errors import KgError
+
+        raise KgError(
+            "kg import finess needs pyproj, which is not installed",
+            "pip install 'pyproj>=3.6' (or reinstall: pip install -e .)",
+        )
+
+
 @cache
 def _transformer(epsg: int) -> object:
+    _pyproj()
     from pyproj import Transformer
 
     return Transformer.from_crs(f"EPSG:{epsg}", "EPSG:4326", always_xy=True)
@@ -97,6 +111,7 @@ def _transformer(epsg: int) -> object:
 @cache
 def area(epsg: int) -> tuple[str, float, float, float, float]:
     """(name, west, south, east, north) of the projection's area of use, in degrees."""
+    _pyproj()
     from pyproj import CRS
 
     crs = CRS.from_epsg(epsg)

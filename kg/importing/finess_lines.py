@@ -38,6 +38,9 @@ MAX_KM_FROM_COMMUNE = 150.0
 FAR = "x and y swapped, or the wrong projection?"
 
 
+UNCLOSED_QUOTE = "\x00unclosed quote"
+
+
 class LineReader:
     """The state of one pass over the extract: accepted sites, where each number was seen,
     the geolocalisation lines waiting for their reprojection, and the report."""
@@ -64,7 +67,14 @@ class LineReader:
     def read(self, line: int, cells: list[str]) -> None:
         self.report.lines += 1
         kind = cells[0]
-        if kind == "structureet":
+        if kind == UNCLOSED_QUOTE:
+            self.reject(
+                "quote",
+                line,
+                "a quote opens a field and is not closed on this line",
+                "remove the stray quote (a record of the extract is one line)",
+            )
+        elif kind == "structureet":
             self.structure(line, cells)
         elif kind == "geolocalisation":
             self.geolocation(line, cells)

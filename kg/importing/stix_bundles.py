@@ -18,6 +18,7 @@ UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 IDENTIFIER = re.compile(rf"^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)--({UUID})$")
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 NAMED = {"threat-actor", "intrusion-set", "identity", "incident"}
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")  # BCP 47, loosely
 DURATION = re.compile(
     r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
 )
@@ -64,14 +65,23 @@ def read_bundles(paths: list[Path]) -> Bundles:
     return out
 
 
+MAX_BUNDLE_BYTES = 512 * 1024 * 1024
+
+
 def _objects(path: Path, errors: list[str]) -> list[tuple[int, Any]]:
+    from kg.errors import DataError
+    from kg.files import read_text
+
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = json.loads(read_text(path, path, MAX_BUNDLE_BYTES))
     except json.JSONDecodeError as exc:
         errors.append(f"{path}: not JSON ({exc.msg} at line {exc.lineno})")
         return []
-    except (OSError, UnicodeDecodeError) as exc:
-        errors.append(f"{path}: cannot be read ({exc})")
+    except DataError as exc:
+        errors.append(str(exc))
+        return []
+    except RecursionError:
+        errors.append(f"{path}: nested too deeply to be a STIX bundle")
         return []
     if not isinstance(doc, dict) or doc.get("type") != "bundle":
         kind = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
@@ -117,6 +127,19 @@ def _check_object(path: Path, n: int, obj: Any, errors: list[str]) -> bool:
     return len(errors) == before
 
 
+def _is_timestamp(value: object) -> bool:
+    """A STIX timestamp that names a real instant (not 2022-02-30T25:61:00Z)."""
+    from datetime import datetime
+
+    if not (isinstance(value, str) and TIMESTAMP.match(value)):
+        return False
+    try:
+        datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        return False
+    return True
+
+
 def _check_properties(where: str, obj: dict[str, Any], errors: list[str]) -> None:
     kind = obj["type"]
     if (kind in NAMED or (kind == "malware" and obj.get("is_family") is not False)) and not (
@@ -124,8 +147,17 @@ def _check_properties(where: str, obj: dict[str, Any], errors: list[str]) -> Non
     ):
         errors.append(f"{where}: no 'name' (a {kind} needs one)")
     for key in TIMES:
-        if key in obj and not (isinstance(obj[key], str) and TIMESTAMP.match(obj[key])):
-            errors.append(f"{where}: '{key}' is {obj[key]!r}, not a STIX timestamp (UTC, ...Z)")
+        if key in obj and not _is_timestamp(obj[key]):
+            errors.append(
+                f"{where}: '{key}' is {obj[key]!r:.100}, not a STIX timestamp (UTC, ...Z)"
+            )
+    tags = [obj["lang"]] if "lang" in obj else []
+    if kind == "language-content" and isinstance(obj.get("contents"), dict):
+        tags += list(obj["contents"])
+    for tag in tags:
+        if not (isinstance(tag, str) and LANGUAGE_TAG.match(tag)):
+            shown = repr(tag)[:100]
+            errors.append(f"{where}: the language {shown} is not a language tag (e.g. en, fr)")
     confidence = obj.get("confidence")
     if "confidence" in obj and (
         isinstance(confidence, bool)

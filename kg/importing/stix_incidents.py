@@ -12,6 +12,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from kg.dates import DateProblem, parse_date
+from kg.errors import KgError
 from kg.exporting.stix_mapping import (
     EVENT_EXTENSION,
     HCK_EXTENSION,
@@ -23,6 +24,7 @@ from kg.exporting.stix_mapping import (
     date_from,
     utc,
 )
+from kg.importing.stix_bundles import LANGUAGE_TAG
 from kg.importing.stix_impacts import map_impact
 from kg.importing.stix_mapper import RELATIONSHIP_KEYS, items, part
 from kg.namespaces import HCK, ID, SCHEMA, concept, slugify
@@ -241,6 +243,12 @@ def _alternatives(m: Mapper, obj: dict[str, Any], iri: URIRef, mine: dict[str, A
         m.add(node, HCK.date, date)
         note = alt.get("note")
         for lang, text in sorted(note.items()) if isinstance(note, dict) else ():
+            if not LANGUAGE_TAG.match(str(lang)):
+                raise KgError(
+                    f"{obj.get('id')}: the note language {str(lang)[:100]!r} is not a language "
+                    "tag (e.g. en, fr)",
+                    "fix the bundle; nothing was imported",
+                )
             m.add(node, SKOS.note, Literal(str(text), lang=lang))
         m.cite(node, refs, obj)
 

@@ -15,6 +15,7 @@ from kg.errors import DataErrors
 from kg.loading.context import Context
 from kg.loading.ght import load_ghts, load_memberships
 from kg.loading.incidents import incident_files, load_incidents
+from kg.loading.inputs import check_inputs
 from kg.loading.ontology import load_ontology, ontology_files, shape_files
 from kg.loading.organisations import load_organisations
 from kg.loading.places import gazetteer_dir, load_places, read_places
@@ -22,7 +23,7 @@ from kg.loading.register import load_categories, load_establishments, load_legal
 from kg.loading.sources import load_sources
 from kg.loading.threats import load_actors, load_malware
 
-__all__ = ["Loaded", "load_project", "input_files", "shape_files", "ontology_files"]
+__all__ = ["Loaded", "check_inputs", "load_project", "input_files", "shape_files", "ontology_files"]
 
 
 @dataclass

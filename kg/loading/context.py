@@ -4,18 +4,22 @@ the problems found, and where each resource was written (for error and validatio
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
 
 from kg.dates import DateProblem, parse_date
 from kg.errors import DataError
+from kg.files import read_text
 from kg.namespaces import GRAPHS, PREFIXES
 
 MULTI = " | "
+MAX_TABLE_BYTES = 256 * 1024 * 1024
 
 
 @dataclass
@@ -124,39 +128,66 @@ class Row:
 
 def read_table(ctx: Context, path: Path, columns: list[str], required: set[str]) -> Iterator[Row]:
     """Rows of a CSV table whose header must be exactly `columns`; bad rows become problems."""
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         ctx.problem(path, None, "is missing", f"create it with the header {','.join(columns)}")
         return
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None or [h.strip() for h in header] != columns:
+    try:
+        text = read_text(path, ctx.shown(path), MAX_TABLE_BYTES)
+    except DataError as exc:
+        ctx.problems.append(exc)
+        return
+    yield from _rows(ctx, path, text, columns, required)
+
+
+def _rows(
+    ctx: Context, path: Path, text: str, columns: list[str], required: set[str]
+) -> Iterator[Row]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        yield from _checked_rows(ctx, path, reader, columns, required)
+    except csv.Error as exc:
+        reason = str(exc)
+        if "field larger than field limit" in reason:
+            reason = f"a cell is longer than {csv.field_size_limit():,} characters"
+        ctx.problem(path, reader.line_num or None, f"not CSV: {reason}", "check the quoting")
+
+
+def _checked_rows(
+    ctx: Context, path: Path, reader: Any, columns: list[str], required: set[str]
+) -> Iterator[Row]:
+    header = next(reader, None)
+    if header is None or [h.strip() for h in header] != columns:
+        ctx.problem(
+            path,
+            1,
+            f"the header is {','.join(header or [])!r}",
+            f"it must be exactly {','.join(columns)}",
+        )
+        return
+    start = reader.line_num + 1
+    for cells in reader:
+        line, start = start, reader.line_num + 1
+        if not any(c.strip() for c in cells):
+            continue
+        if any("\n" in c or "\r" in c for c in cells):
             ctx.problem(
                 path,
-                1,
-                f"the header is {','.join(header or [])!r}",
-                f"it must be exactly {','.join(columns)}",
+                line,
+                f"a quoted cell runs on to line {reader.line_num}: a stray quote?",
+                'close the quote, or double a quote inside a cell ("")',
             )
-            return
-        start = reader.line_num + 1
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(columns):
-                ctx.problem(
-                    path,
-                    line,
-                    f"{len(cells)} fields where the header has {len(columns)} "
-                    f"({','.join(columns)})",
-                    "quote a cell that holds a comma; leave an empty cell for a missing value",
-                )
-                continue
-            row = Row(path, line, dict(zip(columns, cells, strict=True)))
-            missing = [c for c in columns if c in required and not row[c]]
-            if missing:
-                ctx.problem(
-                    path, line, f"empty {', '.join(missing)}", "every row needs a value there"
-                )
-                continue
-            yield row
+            continue
+        if len(cells) != len(columns):
+            ctx.problem(
+                path,
+                line,
+                f"{len(cells)} fields where the header has {len(columns)} ({','.join(columns)})",
+                "quote a cell that holds a comma; leave an empty cell for a missing value",
+            )
+            continue
+        row = Row(path, line, dict(zip(columns, cells, strict=True)))
+        missing = [c for c in columns if c in required and not row[c]]
+        if missing:
+            ctx.problem(path, line, f"empty {', '.join(missing)}", "every row needs a value there")
+            continue
+        yield row
