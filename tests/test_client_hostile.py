@@ -217,14 +217,16 @@ def test_scrub(text, expected):
 @pytest.mark.parametrize(
     ("url", "message"),
     [
-        ("http://[::1", "--endpoint 'http://[::1' is not a valid URL: Invalid IPv6 URL"),
-        ("http://127.0.0.1:99999/sparql", "--endpoint 'http://127.0.0.1:99999/sparql' is not a "
-                                          "valid URL: Port out of range 0-65535"),
-        ("http:///sparql", "--endpoint 'http:///sparql' names no host"),
+        ("http://[::1", "'http://[::1' is not a URL (Invalid IPv6 URL)"),
+        ("http://127.0.0.1:99999/sparql", "'http://127.0.0.1:99999/sparql' is not a URL "
+                                          "(Port out of range 0-65535)"),
+        ("http:///sparql", "'http:///sparql' is not an http(s) URL, "
+                           "e.g. http://127.0.0.1:8890/sparql"),
     ],
 )  # fmt: skip
 def test_a_malformed_endpoint_is_one_line(cli, project, built, url, message):
+    # the CLI checks the option before the client sees it
     result = cli("query", "incidents-by-actor", "--endpoint", url, project=project)
     assert (result.exit_code, result.stderr) == (
-        2, f"error: {message} (e.g. http://127.0.0.1:8890/sparql)\n"
+        2, f"error: Invalid value for '--endpoint': {message} (see 'kg query --help')\n"
     )  # fmt: skip
