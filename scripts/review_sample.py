@@ -13,19 +13,21 @@ import sys
 import yaml
 
 SEED = 20261204
+BASE, HEAD = "68bdf8c", "b51a3b5"
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 38
 
 
 def new_files() -> list[str]:
     out = subprocess.run(
-        ["git", "diff", "--name-only", "--diff-filter=A", "68bdf8c", "b51a3b5", "--", "data/incidents/"],
+        ["git", "diff", "--name-only", "--diff-filter=A", BASE, HEAD, "--", "data/incidents/"],
         capture_output=True, text=True, check=True,
     ).stdout
     return sorted(out.split())
 
 
 def facts(path: str) -> list[tuple[str, str, str]]:
-    text = subprocess.run(["git", "show", f"b51a3b5:{path}"], capture_output=True, text=True, check=True).stdout
+    show = ["git", "show", f"{HEAD}:{path}"]
+    text = subprocess.run(show, capture_output=True, text=True, check=True).stdout
     d = yaml.safe_load(text)
     name = path.split("/")[-1]
     out = [(name, "type", str(d["type"]))]
@@ -41,7 +43,8 @@ def facts(path: str) -> list[tuple[str, str, str]]:
         out.append((name, f"impact[{i}]", ", ".join(f"{k}={imp[k]}" for k in keys if k in imp)))
     for i, att in enumerate(d.get("attributions", []) or []):
         keys = ("actor", "malware", "actor-kind", "certainty", "basis", "asserted")
-        out.append((name, f"attribution[{i}]", ", ".join(f"{k}={att[k]}" for k in keys if k in att)))
+        value = ", ".join(f"{k}={att[k]}" for k in keys if k in att)
+        out.append((name, f"attribution[{i}]", value))
     return out
 
 
