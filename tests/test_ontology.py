@@ -30,17 +30,29 @@ def everything(project, ontology) -> Graph:
     return g
 
 
-def our_terms(g: Graph) -> set[URIRef]:
-    typed = {
-        s
-        for s, o in g.subject_objects(RDF.type)
-        if o in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
-    }
+KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+
+
+def declared_terms(g: Graph) -> set[URIRef]:
+    typed = {s for s, o in g.subject_objects(RDF.type) if o in KINDS}
     return {t for t in typed if isinstance(t, URIRef)}
 
 
-def test_classes_and_properties_live_in_our_namespace(ontology):
-    assert {str(t) for t in our_terms(ontology) if not str(t).startswith(str(HCK))} == set()
+def our_terms(g: Graph) -> set[URIRef]:
+    return {t for t in declared_terms(g) if str(t).startswith(str(HCK))}
+
+
+def test_terms_of_other_vocabularies_are_declared_in_external_ttl_only(project):
+    """ontology/external.ttl declares the other vocabularies' terms we use (OWL 2 DL wants them
+    declared); no other module declares one, and external.ttl declares none of ours."""
+    misplaced = set()
+    for path in ontology_files(project.root):
+        g = parse_turtle(path)
+        for term in declared_terms(g):
+            ours = str(term).startswith(str(HCK))
+            if ours == (path.name == "external.ttl"):
+                misplaced.add(f"{path.name}: {term}")
+    assert misplaced == set()
 
 
 def test_every_term_is_labelled_in_english_and_french(ontology):
@@ -126,3 +138,36 @@ def test_every_property_of_ours_that_data_uses_is_declared(built, ontology):
     }
     declared = {str(t) for t in our_terms(ontology)}
     assert used - declared == set()
+
+
+def test_every_property_of_ours_has_a_domain_and_a_range(ontology):
+    missing = set()
+    for term in our_terms(ontology):
+        if (term, RDF.type, OWL.Class) in ontology:
+            continue
+        for axiom in (RDFS.domain, RDFS.range):
+            if ontology.value(term, axiom) is None:
+                missing.add(f"{term} has no {axiom}")
+    assert missing == set()
+
+
+def test_each_module_imports_the_modules_whose_terms_it_uses(project):
+    """owl:imports tell the truth: a module opened alone (as Protégé does through the catalog)
+    brings every term of ours it mentions, and the declarations of external.ttl."""
+    graphs = {p: parse_turtle(p) for p in ontology_files(project.root)}
+    module_of = {g.value(None, RDF.type, OWL.Ontology): g for g in graphs.values()}
+    defined = {s: m for g in graphs.values() for s, m in g.subject_objects(RDFS.isDefinedBy)}
+    external = URIRef("https://w3id.org/hospital-cyber-kg/ontology/external")
+    missing = set()
+    for module, g in module_of.items():
+        closure, todo = set(), [module]
+        while todo:
+            current = todo.pop()
+            if current not in closure and current in module_of:
+                closure.add(current)
+                todo.extend(module_of[current].objects(current, OWL.imports))
+        used = {defined[t] for triple in g for t in triple if t in defined and t not in module_of}
+        if module != external and external not in closure:
+            missing.add(f"{module} does not import {external}")
+        missing |= {f"{module} uses terms of {m} without importing it" for m in used - closure}
+    assert missing == set()
