@@ -55,8 +55,8 @@ def compile_checker(into: Path) -> str:
     return f"{jar}:{into}"
 
 
-def run_checker(classpath: str, data: Path | None = None) -> Outcome:
-    args = ["java", "-cp", classpath, "OwlCheck", str(CATALOG), str(ONTOLOGY)]
+def run_checker(classpath: str, data: Path | None = None, root: Path = ONTOLOGY) -> Outcome:
+    args = ["java", "-cp", classpath, "OwlCheck", str(CATALOG), str(root)]
     done = subprocess.run(
         [*args, *([str(data)] if data else [])], capture_output=True, text=True, check=False
     )
