@@ -68,36 +68,40 @@ def test_every_term_is_labelled_in_english_and_french(ontology):
     assert missing == set()
 
 
-def test_every_term_has_a_comment_and_a_defining_module(ontology):
+def test_every_term_has_a_comment_in_english_and_french_and_a_defining_module(ontology):
     modules = set(ontology.subjects(RDF.type, OWL.Ontology))
     missing = set()
     for term in our_terms(ontology):
-        if not ontology.value(term, RDFS.comment):
-            missing.add(f"{term} has no rdfs:comment")
+        langs = {c.language for c in ontology.objects(term, RDFS.comment)}
+        if not {"en", "fr"} <= langs:
+            missing.add(f"{term} has no rdfs:comment in en and fr")
         if ontology.value(term, RDFS.isDefinedBy) not in modules:
             missing.add(f"{term} is not defined by a module")
     assert missing == set()
 
 
-def test_every_module_has_a_version_iri_and_labels(everything):
+def test_every_module_has_a_version_iri_labels_and_comments(everything):
     missing = set()
     for module in everything.subjects(RDF.type, OWL.Ontology):
         if not everything.value(module, OWL.versionIRI):
             missing.add(f"{module} has no owl:versionIRI")
-        langs = {label.language for label in everything.objects(module, RDFS.label)}
-        if not {"en", "fr"} <= langs:
-            missing.add(f"{module} is not labelled in en and fr")
+        for what in (RDFS.label, RDFS.comment):
+            langs = {text.language for text in everything.objects(module, what)}
+            if not {"en", "fr"} <= langs and "shapes" not in str(module):
+                missing.add(f"{module} has no {what} in en and fr")
+            elif not {"en", "fr"} <= langs and what == RDFS.label:
+                missing.add(f"{module} is not labelled in en and fr")
     assert missing == set()
 
 
-def test_every_concept_is_labelled_defined_and_in_a_scheme(ontology):
+def test_every_concept_is_labelled_and_defined_in_both_languages_and_in_a_scheme(ontology):
     missing = set()
     for concept in ontology.subjects(RDF.type, SKOS.Concept):
         langs = {label.language for label in ontology.objects(concept, SKOS.prefLabel)}
         if not {"en", "fr"} <= langs:
             missing.add(f"{concept} prefLabel")
-        if not ontology.value(concept, SKOS.definition):
-            missing.add(f"{concept} definition")
+        if not {"en", "fr"} <= {d.language for d in ontology.objects(concept, SKOS.definition)}:
+            missing.add(f"{concept} definition in en and fr")
         scheme = ontology.value(concept, SKOS.inScheme)
         if scheme is None or not str(scheme).startswith(str(VOCAB)):
             missing.add(f"{concept} scheme")
@@ -177,3 +181,17 @@ def test_each_module_imports_the_modules_whose_terms_it_uses(project):
             missing.add(f"{module} does not import {external}")
         missing |= {f"{module} uses terms of {m} without importing it" for m in used - closure}
     assert missing == set()
+
+
+def test_the_release_header_says_what_a_data_portal_asks(ontology):
+    from rdflib.namespace import DCTERMS
+
+    root = URIRef("https://w3id.org/hospital-cyber-kg/ontology")
+    vann = "http://purl.org/vocab/vann/"
+    wanted = [DCTERMS.title, DCTERMS.description, DCTERMS.creator, DCTERMS.created]
+    wanted += [DCTERMS.modified, DCTERMS.license, OWL.versionIRI, OWL.versionInfo]
+    wanted += [OWL.priorVersion, URIRef(vann + "preferredNamespacePrefix")]
+    wanted += [URIRef(vann + "preferredNamespaceUri")]
+    assert [str(p) for p in wanted if ontology.value(root, p) is None] == []
+    version = str(ontology.value(root, OWL.versionInfo))
+    assert str(ontology.value(root, OWL.versionIRI)) == f"{root}/{version}"
