@@ -5,6 +5,7 @@ French apart; LICENSE, CHANGELOG.md and CITATION.cff agree with the ontology's v
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,33 @@ def test_licence_changelog_and_citation_carry_the_ontology_version(merged):
     assert f"## {version}" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
     citation = (REPO / "CITATION.cff").read_text(encoding="utf-8")
     assert f'version: "{version}"' in citation and "cff-version: 1.2.0" in citation
+
+
+def chromium() -> str | None:
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def headless(*args: str) -> subprocess.CompletedProcess:
+    command = [chromium() or "chromium", "--headless", "--no-sandbox", "--disable-gpu"]
+    command += ["--hide-scrollbars", "--window-size=1200,1600", *args]
+    return subprocess.run(command, capture_output=True, timeout=120, check=False)
+
+
+@pytest.mark.skipif(
+    chromium() is None, reason="chromium not installed (scripts/test.sh installs Debian's)"
+)
+def test_the_documentation_opens_in_a_real_browser(release, tmp_path):
+    folder, _ = release
+    page = (folder / "index.html").as_uri()
+    shot = tmp_path / "top.png"
+    done = headless(f"--screenshot={shot}", page)
+    assert done.returncode == 0, done.stderr[-2000:]
+    png = shot.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000  # a blank page: 9 kB
+    dom = headless("--dump-dom", page)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    text = dom.stdout.decode("utf-8")
+    assert text.count('<section class="term"') > 100
+    assert '<div lang="fr" class="fr"><h4>Français</h4>' in text
