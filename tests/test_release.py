@@ -139,3 +139,12 @@ def test_the_documentation_opens_in_a_real_browser(release, tmp_path):
     text = dom.stdout.decode("utf-8")
     assert text.count('<section class="term"') > 100
     assert '<div lang="fr" class="fr"><h4>Français</h4>' in text
+
+
+def test_the_diagram_of_docs_model_md_is_the_ontology_of_today(merged):
+    """python scripts/model_diagram.py rewrites it after a change of the ontology."""
+    from kg.exporting.ontology_diagram import BEGIN, embedded
+
+    doc = (REPO / "docs" / "model.md").read_text(encoding="utf-8")
+    assert BEGIN in doc and "```mermaid\nclassDiagram" in doc
+    assert embedded(doc, merged) == doc

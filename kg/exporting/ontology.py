@@ -22,6 +22,7 @@ def merged_ontology(root: Path) -> Graph:
     modules' own headers (imports, version IRIs) go, their labels stay as annotations."""
     g = Graph()
     g.bind("hck", "https://w3id.org/hospital-cyber-kg/ontology#")
+    g.bind("schema", "http://schema.org/", replace=True)
     for path in ontology_files(root):
         if path.name in LEFT_OUT:
             continue
