@@ -68,3 +68,18 @@ def test_every_example_says_what_it_tests():
 def test_example(classpath, path, tmp_path):
     outcome = run_checker(classpath, data_document(None, [path], tmp_path / "data.ttl"))
     assert outcome.consistent is path.name.startswith("PASS")
+
+
+def test_the_shipped_data_with_an_establishment_typed_as_an_incident_is_inconsistent(
+    classpath, built, tmp_path
+):
+    from kg.namespaces import resource
+
+    absurd = tmp_path / "absurd.ttl"
+    mignot = resource("establishment", "780800256")  # CH de Versailles, site André Mignot
+    absurd.write_text(
+        f"<{mignot}> a <https://w3id.org/hospital-cyber-kg/ontology#Incident> .\n",
+        encoding="utf-8",
+    )
+    outcome = run_checker(classpath, data_document(built.nquads, [absurd], tmp_path / "d.ttl"))
+    assert outcome.consistent is False
