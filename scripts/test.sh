@@ -14,6 +14,17 @@ if ! bash scripts/virtuoso.sh install; then
   echo "warning: Virtuoso and rapper could not be installed; the tests that need them will skip" >&2
 fi
 
+# Debian's Java, which compiles and runs the OWL API / HermiT checker of tests/test_owl.py
+# (scripts/owl/OwlCheck.java, against the HermiT.jar that owlready2 ships).
+if ! bash scripts/debian.sh javac default-jdk-headless; then
+  echo "warning: Java could not be installed; the OWL API and HermiT tests will skip" >&2
+fi
+
+# Debian's Chromium, in which tests/test_release.py opens the ontology's HTML documentation.
+if ! bash scripts/debian.sh chromium chromium; then
+  echo "warning: Chromium could not be installed; the browser test of the documentation will skip" >&2
+fi
+
 .venv/bin/ruff check kg tests scripts bench
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"

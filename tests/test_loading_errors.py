@@ -108,6 +108,20 @@ def test_an_impossible_date(cli, previous):
     )
 
 
+def test_a_duration_in_two_units(cli, previous):
+    project, before = previous
+    path = project.data / "incidents" / "2021-02-09-ch-dax.yaml"
+    replace(path, "duration: P4M", "duration: P4M2D")
+    line = line_of(path, "duration: P4M2D")
+    assert_rejected(
+        cli,
+        project,
+        before,
+        f"data/incidents/2021-02-09-ch-dax.yaml:{line}: 'duration' is 'P4M2D', not an "
+        "ISO 8601 duration in one unit (e.g. P3W (three weeks), P2M (two months), PT36H)",
+    )
+
+
 def test_a_wrong_finess_check_key(cli, previous):
     project, before = previous
     path = project.data / "establishments.csv"

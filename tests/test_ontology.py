@@ -30,17 +30,33 @@ def everything(project, ontology) -> Graph:
     return g
 
 
-def our_terms(g: Graph) -> set[URIRef]:
-    typed = {
-        s
-        for s, o in g.subject_objects(RDF.type)
-        if o in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
-    }
+KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+
+
+def declared_terms(g: Graph) -> set[URIRef]:
+    typed = {s for s, o in g.subject_objects(RDF.type) if o in KINDS}
     return {t for t in typed if isinstance(t, URIRef)}
 
 
-def test_classes_and_properties_live_in_our_namespace(ontology):
-    assert {str(t) for t in our_terms(ontology) if not str(t).startswith(str(HCK))} == set()
+def our_terms(g: Graph) -> set[URIRef]:
+    return {t for t in declared_terms(g) if str(t).startswith(str(HCK))}
+
+
+FOREIGN = ("external.ttl", "alignment.ttl")
+
+
+def test_terms_of_other_vocabularies_are_declared_in_external_ttl_only(project):
+    """ontology/external.ttl declares the other vocabularies' terms we use (OWL 2 DL wants them
+    declared), alignment.ttl those it aligns to; no other module declares one, and external.ttl
+    declares none of ours."""
+    misplaced = set()
+    for path in ontology_files(project.root):
+        g = parse_turtle(path)
+        for term in declared_terms(g):
+            ours = str(term).startswith(str(HCK))
+            if ours and path.name == "external.ttl" or not ours and path.name not in FOREIGN:
+                misplaced.add(f"{path.name}: {term}")
+    assert misplaced == set()
 
 
 def test_every_term_is_labelled_in_english_and_french(ontology):
@@ -52,36 +68,40 @@ def test_every_term_is_labelled_in_english_and_french(ontology):
     assert missing == set()
 
 
-def test_every_term_has_a_comment_and_a_defining_module(ontology):
+def test_every_term_has_a_comment_in_english_and_french_and_a_defining_module(ontology):
     modules = set(ontology.subjects(RDF.type, OWL.Ontology))
     missing = set()
     for term in our_terms(ontology):
-        if not ontology.value(term, RDFS.comment):
-            missing.add(f"{term} has no rdfs:comment")
+        langs = {c.language for c in ontology.objects(term, RDFS.comment)}
+        if not {"en", "fr"} <= langs:
+            missing.add(f"{term} has no rdfs:comment in en and fr")
         if ontology.value(term, RDFS.isDefinedBy) not in modules:
             missing.add(f"{term} is not defined by a module")
     assert missing == set()
 
 
-def test_every_module_has_a_version_iri_and_labels(everything):
+def test_every_module_has_a_version_iri_labels_and_comments(everything):
     missing = set()
     for module in everything.subjects(RDF.type, OWL.Ontology):
         if not everything.value(module, OWL.versionIRI):
             missing.add(f"{module} has no owl:versionIRI")
-        langs = {label.language for label in everything.objects(module, RDFS.label)}
-        if not {"en", "fr"} <= langs:
-            missing.add(f"{module} is not labelled in en and fr")
+        for what in (RDFS.label, RDFS.comment):
+            langs = {text.language for text in everything.objects(module, what)}
+            if not {"en", "fr"} <= langs and "shapes" not in str(module):
+                missing.add(f"{module} has no {what} in en and fr")
+            elif not {"en", "fr"} <= langs and what == RDFS.label:
+                missing.add(f"{module} is not labelled in en and fr")
     assert missing == set()
 
 
-def test_every_concept_is_labelled_defined_and_in_a_scheme(ontology):
+def test_every_concept_is_labelled_and_defined_in_both_languages_and_in_a_scheme(ontology):
     missing = set()
     for concept in ontology.subjects(RDF.type, SKOS.Concept):
         langs = {label.language for label in ontology.objects(concept, SKOS.prefLabel)}
         if not {"en", "fr"} <= langs:
             missing.add(f"{concept} prefLabel")
-        if not ontology.value(concept, SKOS.definition):
-            missing.add(f"{concept} definition")
+        if not {"en", "fr"} <= {d.language for d in ontology.objects(concept, SKOS.definition)}:
+            missing.add(f"{concept} definition in en and fr")
         scheme = ontology.value(concept, SKOS.inScheme)
         if scheme is None or not str(scheme).startswith(str(VOCAB)):
             missing.add(f"{concept} scheme")
@@ -126,3 +146,52 @@ def test_every_property_of_ours_that_data_uses_is_declared(built, ontology):
     }
     declared = {str(t) for t in our_terms(ontology)}
     assert used - declared == set()
+
+
+def test_every_property_of_ours_has_a_domain_and_a_range(ontology):
+    missing = set()
+    for term in our_terms(ontology):
+        if {(term, RDF.type, OWL.Class), (term, RDF.type, OWL.AnnotationProperty)} & set(
+            ontology.triples((term, RDF.type, None))
+        ):
+            continue
+        for axiom in (RDFS.domain, RDFS.range):
+            if ontology.value(term, axiom) is None:
+                missing.add(f"{term} has no {axiom}")
+    assert missing == set()
+
+
+def test_each_module_imports_the_modules_whose_terms_it_uses(project):
+    """owl:imports tell the truth: a module opened alone (as Protégé does through the catalog)
+    brings every term of ours it mentions, and the declarations of external.ttl."""
+    graphs = {p: parse_turtle(p) for p in ontology_files(project.root)}
+    module_of = {g.value(None, RDF.type, OWL.Ontology): g for g in graphs.values()}
+    defined = {s: m for g in graphs.values() for s, m in g.subject_objects(RDFS.isDefinedBy)}
+    external = URIRef("https://w3id.org/hospital-cyber-kg/ontology/external")
+    missing = set()
+    for module, g in module_of.items():
+        closure, todo = set(), [module]
+        while todo:
+            current = todo.pop()
+            if current not in closure and current in module_of:
+                closure.add(current)
+                todo.extend(module_of[current].objects(current, OWL.imports))
+        used = {defined[t] for triple in g for t in triple if t in defined and t not in module_of}
+        if module != external and external not in closure:
+            missing.add(f"{module} does not import {external}")
+        missing |= {f"{module} uses terms of {m} without importing it" for m in used - closure}
+    assert missing == set()
+
+
+def test_the_release_header_says_what_a_data_portal_asks(ontology):
+    from rdflib.namespace import DCTERMS
+
+    root = URIRef("https://w3id.org/hospital-cyber-kg/ontology")
+    vann = "http://purl.org/vocab/vann/"
+    wanted = [DCTERMS.title, DCTERMS.description, DCTERMS.creator, DCTERMS.created]
+    wanted += [DCTERMS.modified, DCTERMS.license, OWL.versionIRI, OWL.versionInfo]
+    wanted += [OWL.priorVersion, URIRef(vann + "preferredNamespacePrefix")]
+    wanted += [URIRef(vann + "preferredNamespaceUri")]
+    assert [str(p) for p in wanted if ontology.value(root, p) is None] == []
+    version = str(ontology.value(root, OWL.versionInfo))
+    assert str(ontology.value(root, OWL.versionIRI)) == f"{root}/{version}"

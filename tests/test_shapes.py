@@ -21,6 +21,7 @@ PREFIXES = {
     "schema:": "http://schema.org/",
     "dcterms:": "http://purl.org/dc/terms/",
     "org:": "http://www.w3.org/ns/org#",
+    "time:": "http://www.w3.org/2006/time#",
 }
 
 

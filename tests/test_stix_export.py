@@ -269,3 +269,10 @@ def test_kg_help_does_not_load_stix2():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_impact_duration_goes_out_in_iso_8601_as_the_data_wrote_it(objects):
+    """The data's P4M is an OWL-Time node in the graph (4 time:unitMonth) and P4M again here."""
+    dax = resource("incident", "2021-02-09-ch-dax")
+    disruption = of(objects, "impact", f"{dax}/impact/service-disruption")
+    assert disruption["extensions"][HCK_EXTENSION]["duration"] == "P4M"

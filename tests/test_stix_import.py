@@ -64,6 +64,7 @@ def select(project: Project, query: str) -> list[tuple]:
     prefixes = (
         "PREFIX hck: <https://w3id.org/hospital-cyber-kg/ontology#>\n"
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "PREFIX schema: <http://schema.org/>\n"
     )
     return sorted(tuple(str(term) for term in row) for row in ds.query(prefixes + query))
 
@@ -124,7 +125,7 @@ def test_attack_lockbit_is_linked_to_our_malware_not_duplicated(cli, project_cop
     assert named == [(str(resource("malware", "lockbit-3")),)]
     links = select(
         project_copy,
-        "SELECT DISTINCT ?m ?id ?match WHERE { ?m hck:attackId ?id ; skos:exactMatch ?match "
+        "SELECT DISTINCT ?m ?id ?match WHERE { ?m hck:attackId ?id ; schema:sameAs ?match "
         "FILTER(STRSTARTS(STR(?match), 'https://attack.mitre.org/')) "
         "FILTER(STRSTARTS(?id, 'S11') || STRSTARTS(?id, 'S12')) }",
     )
@@ -167,7 +168,7 @@ def test_attack_properties_without_a_place_are_kept_as_json(project_copy):
     assert {"name", "x_mitre_aliases", "type", "id"}.isdisjoint(rest)
     matched = json.loads(str(ds.value(ID[f"stix/{S1202}"], RDFS.comment)))
     cited = {r.get("url") for r in matched["external_references"]}
-    assert "https://attack.mitre.org/software/S1202" not in cited  # it became skos:exactMatch
+    assert "https://attack.mitre.org/software/S1202" not in cited  # it became schema:sameAs
     assert len(cited) > 1  # ATT&CK's citations: our node has its own sources
 
 

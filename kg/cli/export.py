@@ -54,3 +54,19 @@ def export_callback(
     with tmp.open("wb") as out:
         export(p, build, fmt, out, endpoint)
     tmp.replace(output)
+
+
+@reports_errors
+def ontology_command(
+    ctx: typer.Context,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", file_okay=False, help="The folder to write the release in."),
+    ],
+) -> None:
+    """Release the ontology: hck.ttl and its modules merged, as Turtle, RDF/XML and JSON-LD,
+    with its HTML documentation (index.html); alignments stay in ontology/alignment.ttl."""
+    from kg.exporting.ontology import write_release
+
+    for path in write_release(project(ctx).root, output):
+        typer.echo(str(path))

@@ -71,4 +71,5 @@ import_app.command("stix")(stix.import_command)
 app.add_typer(import_app, name="import")
 
 export.export_app.command("stix")(stix.export_command)
+export.export_app.command("ontology")(export.ontology_command)
 app.add_typer(export.export_app, name="export")

@@ -11,6 +11,7 @@ from typing import Any
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
+from kg.durations import duration_text
 from kg.exporting.stix_mapping import (
     ACTOR_KIND_TYPES,
     AVAILABILITY_VALUE,
@@ -148,8 +149,8 @@ class Incidents(Objects):
             if fidelity:
                 obj["start_time_fidelity"] = fidelity
             mine["date"] = str(date)
-        if (duration := self._one(node, HCK.duration)) is not None:
-            mine["duration"] = str(duration)
+        if (duration := duration_text(self.g, node)) is not None:
+            mine["duration"] = duration
         obj["extensions"] = {IMPACT_EXTENSION: {"extension_type": "new-sdo"}, category: detail}
         if len(mine) > 1:
             obj["extensions"][HCK_EXTENSION] = mine

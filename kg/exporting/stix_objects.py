@@ -163,7 +163,7 @@ class Objects:
             section = "groups" if str(attack).startswith("G") else "software"
             url = f"https://attack.mitre.org/{section}/{attack}"
             refs.append({"source_name": "mitre-attack", "external_id": str(attack), "url": url})
-        for match in self.g.objects(node, SKOS.exactMatch):
+        for match in self.g.objects(node, SCHEMA.sameAs):
             if str(match).startswith(str(WD)):
                 qid = str(match)[len(str(WD)) :]
                 refs.append({"source_name": "wikidata", "external_id": qid, "url": str(match)})
@@ -239,7 +239,7 @@ class Objects:
                     "description": "INSEE code of the commune",
                 }
             )
-        for match in self.g.objects(node, SKOS.exactMatch):
+        for match in self.g.objects(node, SCHEMA.sameAs):
             if "geonames.org/" in str(match):
                 geonames = str(match).rstrip("/").rsplit("/", 1)[-1]
                 refs.append({"source_name": "geonames", "external_id": geonames, "url": str(match)})

@@ -72,7 +72,7 @@ AS_WKT = iri(str(GEO.asWKT))
 INSEE_CODE = iri(str(HCK.inseeCode))
 POPULATION = iri(str(HCK.population))
 SF_WITHIN = iri(str(GEO.sfWithin))
-EXACT_MATCH = iri(str(SKOS.exactMatch))
+SAME_AS = iri(str(SCHEMA.sameAs))
 INTEGER = str(XSD.integer)
 PARENT_KIND = {"commune": "department", "department": "region"}
 CATEGORIES = str(concept("finess-category", ""))
@@ -215,7 +215,7 @@ def _place(place: Place, cog: str, geonames: str) -> list[tuple[str, str, str]]:
         out.append((node, POPULATION, literal(str(place.population), INTEGER)))
     if place.coord_source.startswith("geonames:"):
         geonames_id = place.coord_source.split(":", 1)[1]
-        out.append((node, EXACT_MATCH, f"<https://sws.geonames.org/{geonames_id}/>"))
+        out.append((node, SAME_AS, f"<https://sws.geonames.org/{geonames_id}/>"))
     if place.latitude is not None and place.longitude is not None:
         out += _point(node, place.latitude, place.longitude, geonames)
     return out

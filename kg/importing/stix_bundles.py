@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.dates import DateProblem, parse_date
+from kg.durations import ONE_UNIT
 from kg.errors import KgError
 from kg.exporting.stix_mapping import HCK_EXTENSION
 
@@ -19,9 +20,6 @@ IDENTIFIER = re.compile(rf"^([a-z][a-z0-9]*(?:-[a-z0-9]+)*)--({UUID})$")
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 NAMED = {"threat-actor", "intrusion-set", "identity", "incident"}
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*$")  # BCP 47, loosely
-DURATION = re.compile(
-    r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
-)
 TIMES = ("created", "modified", "first_seen", "last_seen", "start_time", "end_time")
 OUR_DATES = ("start", "end", "date", "asserted")
 
@@ -201,10 +199,10 @@ def _check_ours(where: str, obj: dict[str, Any], errors: list[str]) -> None:
                 parse_date(str(mine[key]))
             except DateProblem as exc:
                 errors.append(f"{where}: '{key}' of the hospital-cyber-kg extension: {exc}")
-    if "duration" in mine and not DURATION.match(str(mine["duration"])):
+    if "duration" in mine and not ONE_UNIT.match(str(mine["duration"])):
         errors.append(
             f"{where}: 'duration' of the hospital-cyber-kg extension is {mine['duration']!r}, "
-            "not an ISO 8601 duration (e.g. P3W)"
+            "not an ISO 8601 duration in one unit (e.g. P3W)"
         )
 
 

@@ -12,6 +12,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
 from kg.dates import parse_date
+from kg.durations import duration_triples
 from kg.exporting.stix_mapping import HCK_EXTENSION, IMPACT_EXTENSION, MONETARY, date_from
 from kg.importing.stix_mapper import part
 from kg.loading.context import decimal
@@ -105,7 +106,8 @@ def _impact_values(
         m.add(iri, HCK.date, date_from(imp["start_time"], imp.get("start_time_fidelity")))
     consumed |= {"start_time", "start_time_fidelity"}
     if "duration" in mine:
-        m.add(iri, HCK.duration, Literal(str(mine["duration"]), datatype=XSD.duration))
+        for triple in duration_triples(iri, str(mine["duration"])) or []:
+            m.add(*triple)
     counts = imp.get("impacted_entity_counts")
     count = detail.get("record_count")
     if isinstance(counts, dict) and set(counts) == {kind}:

@@ -11,7 +11,7 @@ from rdflib.namespace import RDF, SKOS
 
 from kg.exporting.stix_mapping import PRODUCER
 from kg.importing.stix_mapper import THREATS, Refs, items
-from kg.namespaces import HCK, WD, resource, slugify
+from kg.namespaces import HCK, SCHEMA, WD, resource, slugify
 
 if TYPE_CHECKING:
     from kg.importing.stix_mapper import Mapper
@@ -112,15 +112,15 @@ def _link_threat(
     have = {str(a) for g in (m.g, m.out) for a in g.objects(node, HCK.attackId)}
     for ident in refs.attack:
         section = "groups" if ident.startswith("G") else "software"
-        m.add(node, SKOS.exactMatch, URIRef(f"https://attack.mitre.org/{section}/{ident}/"))
+        m.add(node, SCHEMA.sameAs, URIRef(f"https://attack.mitre.org/{section}/{ident}/"))
         if not have:
             m.add(node, HCK.attackId, Literal(ident))
             m.attack[cls].setdefault(ident, set()).add(node)
             have.add(ident)
         elif ident not in have:
-            m.note(obj, f"ATT&CK id {ident} only as skos:exactMatch: the node has {min(have)}")
+            m.note(obj, f"ATT&CK id {ident} only as schema:sameAs: the node has {min(have)}")
     for qid in refs.wikidata:
-        m.add(node, SKOS.exactMatch, WD[qid])
+        m.add(node, SCHEMA.sameAs, WD[qid])
 
 
 def map_identity(m: Mapper, obj: dict[str, Any]) -> None:

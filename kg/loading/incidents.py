@@ -11,6 +11,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
+from kg.durations import duration_triples
 from kg.errors import DataError
 from kg.identifiers import finess_problem
 from kg.loading.context import Context, add_sources, decimal
@@ -46,9 +47,6 @@ IMPACT_KEYS = {
 }
 CLAIM_KEYS = {"actor", "malware", "actor-kind", "certainty", "basis", "asserted", "note", "sources"}
 ALTERNATIVE_KEYS = {"start", "sources", "note"}
-_DURATION = re.compile(
-    r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"
-)
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 
@@ -279,14 +277,16 @@ def _quantities(f: _File, impact: URIRef, item: Node) -> None:
             g.add((impact, HCK["count"], Literal(count, datatype=XSD.integer)))
     if "duration" in item:
         text = str(item["duration"])
-        if not _DURATION.match(text):
+        triples = duration_triples(impact, text)
+        if triples is None:
             f.problem(
                 item.line_of("duration"),
-                f"'duration' is '{text}', not an ISO 8601 duration",
+                f"'duration' is '{text}', not an ISO 8601 duration in one unit",
                 "e.g. P3W (three weeks), P2M (two months), PT36H",
             )
         else:
-            g.add((impact, HCK.duration, Literal(text, datatype=XSD.duration)))
+            for triple in triples:
+                g.add(triple)
     if "amount" in item or "currency" in item:
         _money(f, impact, item)
 

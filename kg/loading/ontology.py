@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import BNode, Graph
 from rdflib.namespace import SKOS
 
 from kg.errors import DataError
 from kg.loading.context import Context
 from kg.namespaces import VOCAB
 from kg.turtle import parse_turtle
+
+GENID_AUTHORITY = "https://w3id.org"
+GENID_PATH = "/hospital-cyber-kg/.well-known/genid/"
 
 
 def ontology_files(root: Path) -> list[Path]:
@@ -23,6 +26,17 @@ def shape_files(root: Path) -> list[Path]:
     return sorted((root / "ontology").rglob("*-shapes.ttl"))
 
 
+def skolemized(g: Graph) -> Graph:
+    """The graph with its blank nodes (OWL lists, unions, disjointness axioms) turned into
+    well-known IRIs named by their content, so that the dataset has none and is byte-identical
+    from one build to the next (RDF 1.1 skolemization, over rdflib's canonical labelling)."""
+    from rdflib.compare import to_canonical_graph
+
+    if not any(isinstance(t, BNode) for triple in g for t in triple):
+        return g
+    return to_canonical_graph(g).skolemize(authority=GENID_AUTHORITY, basepath=GENID_PATH)
+
+
 def load_ontology(ctx: Context) -> None:
     g = ctx.graph("ontology")
     for path in ontology_files(ctx.root):
@@ -31,7 +45,7 @@ def load_ontology(ctx: Context) -> None:
         except DataError as exc:
             ctx.problems.append(exc)
             continue
-        g += part
+        g += skolemized(part)
     ctx.vocab = vocabulary_codes(g)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib.namespace import RDF, XSD
 
 from kg.identifiers import department_problem, region_problem
 from kg.loading.context import Context, Row, add_sources, decimal, read_table
@@ -143,7 +143,7 @@ def load_places(ctx: Context, places: dict[str, dict[str, Place]]) -> None:
             g.add((iri, HCK.population, Literal(place.population, datatype=XSD.integer)))
         if place.coord_source.startswith("geonames:"):
             geonames_id = place.coord_source.split(":", 1)[1]
-            g.add((iri, SKOS.exactMatch, URIRef(f"https://sws.geonames.org/{geonames_id}/")))
+            g.add((iri, SCHEMA.sameAs, URIRef(f"https://sws.geonames.org/{geonames_id}/")))
         if place.latitude is not None and place.longitude is not None:
             add_point(g, iri, place.latitude, place.longitude, geonames)
 

@@ -9,7 +9,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from kg.loading.context import MULTI, Context, Row, add_sources, read_table
-from kg.namespaces import HCK, WD, is_slug, resource
+from kg.namespaces import HCK, SCHEMA, WD, is_slug, resource
 
 ACTOR_COLUMNS = ["slug", "name", "aliases", "wikidata", "attack", "source"]
 MALWARE_COLUMNS = ["slug", "name", "aliases", "actor", "wikidata", "attack", "source"]
@@ -77,10 +77,10 @@ def _threat(
         if alias:
             g.add((iri, SKOS.altLabel, Literal(alias)))
     if wikidata:
-        g.add((iri, SKOS.exactMatch, WD[wikidata]))
+        g.add((iri, SCHEMA.sameAs, WD[wikidata]))
     if attack:
         g.add((iri, HCK.attackId, Literal(attack)))
         section = "groups" if attack.startswith("G") else "software"
-        g.add((iri, SKOS.exactMatch, URIRef(f"https://attack.mitre.org/{section}/{attack}/")))
+        g.add((iri, SCHEMA.sameAs, URIRef(f"https://attack.mitre.org/{section}/{attack}/")))
     add_sources(g, iri, ctx.source_refs(row["source"], path, row.line))
     return iri

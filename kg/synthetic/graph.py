@@ -225,7 +225,7 @@ def _communes(w: Writer, communes: list[Commune]) -> None:
         if c.geonames.startswith("geonames:"):
             w.add(
                 node,
-                SKOS + "exactMatch",
+                SCHEMA + "sameAs",
                 iri(f"https://sws.geonames.org/{c.geonames.split(':', 1)[1]}/"),
             )
         w.add(node, SCHEMA + "latitude", lit(_decimal(c.latitude), "decimal"))
