@@ -90,3 +90,15 @@ def test_lockbit_denied_armentieres(cli, project, built):
     assert rows["2024-02-11-ch-armentieres"]["actors"] == (
         "Blackout (claimed); LockBit (suspected, denied)"
     )
+
+
+def test_a_ght_support_that_a_source_names_is_recorded(select):
+    # audit: the CHU de Rennes is the "établissement pivot" (support) of the GHT Haute Bretagne
+    rows = select(
+        "?m <http://www.w3.org/ns/org#organization> "
+        "<https://w3id.org/hospital-cyber-kg/id/ght/BRE-05> ; "
+        "<http://www.w3.org/ns/org#member> ?e ; <http://www.w3.org/ns/org#role> ?r",
+        "?e ?r",
+    )
+    supports = {r["e"].rsplit("/", 1)[-1] for r in rows if r["r"].endswith("/support")}
+    assert supports == {"350005179"}
