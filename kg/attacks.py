@@ -85,13 +85,10 @@ def _incident_row(members: list[Row]) -> Row:
         out[column] = Literal(SEPARATOR.join(_distinct(str(m.get(key) or "") for m in members)))
     actors = [a for m in members for a in _split(m.get("actors"))]
     out["actors"] = Literal(sort_actors(actors))
-    distances = [m["distance_km"] for m in members if m.get("distance_km") is not None]
-    if distances:  # the rows come nearest first
-        out["distance_km"] = distances[0]
-        nearest = next(m for m in members if m.get("distance_km") is not None)
-        out["lat"], out["lon"] = nearest.get("lat"), nearest.get("lon")
-    else:
-        out["lat"], out["lon"] = first.get("lat"), first.get("lon")
+    # the rows come nearest first: the incident's distance and point are its nearest victim's
+    placed = [m for m in members if m.get("distance_km") is not None] or members
+    for column in ("distance_km", "lat", "lon"):
+        out[column] = placed[0].get(column)
     return {k: v for k, v in out.items() if v is not None}
 
 

@@ -66,27 +66,9 @@ def test_any_bytes_as_a_yaml_file(tmp_path_factory, content):
 @pytest.fixture(scope="module")
 def loaded_context():
     """The context the incident loader runs in: everything else of data/ already read."""
-    from kg.loading import Context
-    from kg.loading.ght import load_ghts, load_memberships
-    from kg.loading.ontology import load_ontology
-    from kg.loading.places import read_places
-    from kg.loading.register import load_categories, load_establishments, load_legal_entities
-    from kg.loading.sources import load_sources
-    from kg.loading.threats import load_actors, load_malware
+    from kg.loading import load_references
 
-    ctx = Context(root=REPO)
-    load_ontology(ctx)
-    load_sources(ctx)
-    places = read_places(ctx)
-    ctx.communes = {code: p.parent for code, p in places["commune"].items()}
-    ctx.departments = set(places["department"])
-    ctx.regions = {code for code in places["region"] if len(code) == 2}
-    load_categories(ctx)
-    load_legal_entities(ctx)
-    load_establishments(ctx)
-    load_memberships(ctx, load_ghts(ctx))
-    load_actors(ctx)
-    load_malware(ctx)
+    ctx, _places = load_references(REPO)
     assert ctx.problems == []
     return ctx
 

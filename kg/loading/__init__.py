@@ -18,12 +18,22 @@ from kg.loading.incidents import incident_files, load_incidents
 from kg.loading.inputs import check_inputs
 from kg.loading.ontology import load_ontology, ontology_files, shape_files
 from kg.loading.organisations import load_organisations
-from kg.loading.places import gazetteer_dir, load_places, read_places
+from kg.loading.places import Place, gazetteer_dir, load_places, read_places
 from kg.loading.register import load_categories, load_establishments, load_legal_entities
 from kg.loading.sources import load_sources
 from kg.loading.threats import load_actors, load_malware
 
-__all__ = ["Loaded", "check_inputs", "load_project", "input_files", "shape_files", "ontology_files"]
+__all__ = [
+    "Loaded",
+    "check_inputs",
+    "load_project",
+    "load_references",
+    "input_files",
+    "shape_files",
+    "ontology_files",
+]
+
+Places = dict[str, dict[str, Place]]  # kind -> code -> place, as read_places gives them
 
 
 @dataclass
@@ -33,6 +43,17 @@ class Loaded:
 
 
 def load_project(root: Path) -> Loaded:
+    ctx, places = load_references(root)
+    load_incidents(ctx)
+    load_places(ctx, places)
+    if ctx.problems:
+        raise DataErrors(ctx.problems)
+    return Loaded(graphs=ctx.graphs, origins=ctx.origins)
+
+
+def load_references(root: Path) -> tuple[Context, Places]:
+    """Everything incidents refer to (ontology, sources, places, register, GHTs, organisations,
+    threats), read into a new context; the places are returned for load_places."""
     ctx = Context(root=root)
     load_ontology(ctx)
     load_sources(ctx)
@@ -48,11 +69,7 @@ def load_project(root: Path) -> Loaded:
     load_organisations(ctx)
     load_actors(ctx)
     load_malware(ctx)
-    load_incidents(ctx)
-    load_places(ctx, places)
-    if ctx.problems:
-        raise DataErrors(ctx.problems)
-    return Loaded(graphs=ctx.graphs, origins=ctx.origins)
+    return ctx, places
 
 
 def input_files(root: Path) -> list[Path]:
