@@ -159,6 +159,8 @@ def test_the_successors_are_members(select):
     ("ght", "support"),
     [
         ("BRE-05", "350005179"),  # CHU de Rennes, "établissement pivot" (Réseau CHU)
+        ("ARA-02", "730000015"),  # CH Métropole Savoie, "établissement support" (TecHopital)
+        ("HF-07", "590780193"),  # CHU de Lille, which "coordinates" the GHT (FHF Hauts-de-France)
     ],
 )
 def test_a_ght_support_that_a_source_names_is_recorded(select, ght, support):
