@@ -92,13 +92,78 @@ def test_lockbit_denied_armentieres(cli, project, built):
     )
 
 
-def test_a_ght_support_that_a_source_names_is_recorded(select):
-    # audit: the CHU de Rennes is the "établissement pivot" (support) of the GHT Haute Bretagne
+GHT = "https://w3id.org/hospital-cyber-kg/id/ght/"
+ORG = "http://www.w3.org/ns/org#"
+TIME = "http://www.w3.org/2006/time#"
+
+
+def _members(select, ght: str) -> dict[str, str]:
+    """Each member of a GHT (FINESS number) with its role's notation."""
     rows = select(
-        "?m <http://www.w3.org/ns/org#organization> "
-        "<https://w3id.org/hospital-cyber-kg/id/ght/BRE-05> ; "
-        "<http://www.w3.org/ns/org#member> ?e ; <http://www.w3.org/ns/org#role> ?r",
-        "?e ?r",
+        f"?m <{ORG}organization> <{GHT}{ght}> ; <{ORG}member> ?e ; <{ORG}role> ?r", "?e ?r"
     )
-    supports = {r["e"].rsplit("/", 1)[-1] for r in rows if r["r"].endswith("/support")}
-    assert supports == {"350005179"}
+    return {r["e"].rsplit("/", 1)[-1]: r["r"].rsplit("/", 1)[-1] for r in rows}
+
+
+def _end(select, ght: str, finess: str) -> dict[str, str]:
+    """The end of a membership: its date, or the date it is known to come before."""
+    membership = f"<{GHT}{ght}/membership/{finess}>"
+    rows = select(
+        f"{membership} <{ORG}memberDuring>/<{TIME}hasEnd> ?end . "
+        f"OPTIONAL {{ ?end <{TIME}inXSDDate> ?on }} "
+        f"OPTIONAL {{ ?end <{TIME}before>/<{TIME}inXSDDate> ?before }}",
+        "?on ?before",
+    )
+    assert len(rows) == 1, (ght, finess, rows)
+    return rows[0]
+
+
+@pytest.mark.parametrize(
+    ("ght", "finess", "end"),
+    [
+        # merged into the CH de Plaisir (780024113) on 1 January 2018 (TR78, La Gazette de SQY)
+        ("IDF-04", "780110037", {"on": "2018-01-01"}),
+        ("IDF-04", "780140026", {"on": "2018-01-01"}),
+        # merged into the CH de Saint-Jean-de-Maurienne on 1 January 2021 (TecHopital; the
+        # register of 2021-01-08 lists the Modane sites under 730780103)
+        ("ARA-02", "730780566", {"on": "2021-01-01"}),
+        # no source dates these: they have no site in the FINESS register of 2021-01-08
+        ("ARA-12", "690031455", {"before": "2021-01-08"}),
+        ("NA-07", "400790663", {"before": "2021-01-08"}),
+        ("GE-11", "880780341", {"before": "2021-01-08"}),
+        ("GE-11", "880780291", {"before": "2021-01-08"}),
+        ("GE-11", "880780366", {"before": "2021-01-08"}),
+    ],
+)
+def test_a_member_gone_by_the_2021_register_is_not_current(select, ght, finess, end):
+    # audit: legal entities that had merged were recorded as current members
+    assert _end(select, ght, finess) == end
+
+
+def test_the_successors_are_members(select):
+    # Plaisir since the merger; the CHI des 5 Vallées, whose register sites are Raon-l'Étape and
+    # Senones, named among the GHT des Vosges's establishments (Remiremont Vallées, Dec. 2020);
+    # Saint-Jean-de-Maurienne and Tarare hold the Modane and Grandris sites in 2021
+    assert _members(select, "IDF-04")["780024113"] == "member"
+    assert _members(select, "GE-11")["880008230"] == "member"
+    assert _members(select, "ARA-02")["730780103"] == "member"
+    assert _members(select, "ARA-12")["690782271"] == "member"
+    since = select(
+        f"<{GHT}IDF-04/membership/780024113> "
+        f"<{ORG}memberDuring>/<{TIME}hasBeginning>/<{TIME}inXSDDate> ?d"
+    )
+    assert since == [{"d": "2018-01-01"}]
+
+
+@pytest.mark.parametrize(
+    ("ght", "support"),
+    [
+        ("BRE-05", "350005179"),  # CHU de Rennes, "établissement pivot" (Réseau CHU)
+        ("ARA-02", "730000015"),  # CH Métropole Savoie, "établissement support" (TecHopital)
+        ("HF-07", "590780193"),  # CHU de Lille, which "coordinates" the GHT (FHF Hauts-de-France)
+    ],
+)
+def test_a_ght_support_that_a_source_names_is_recorded(select, ght, support):
+    # audit: support establishments that a source names were recorded as plain members
+    roles = _members(select, ght)
+    assert {e for e, r in roles.items() if r == "support"} == {support}

@@ -108,6 +108,36 @@ def test_an_impossible_date(cli, previous):
     )
 
 
+def test_an_impossible_bound_of_a_membership_end(cli, previous):
+    # `until: ..DATE` (ended before DATE) is read as a date like any other
+    project, before = previous
+    path = project.data / "ght_members.csv"
+    replace(path, "GE-11,880780341,member,,..2021-01-08,", "GE-11,880780341,member,,..2021-13-08,")
+    line = line_of(path, "..2021-13-08")
+    assert_rejected(
+        cli,
+        project,
+        before,
+        f"data/ght_members.csv:{line}: 'until' is '2021-13-08', not a date of the calendar "
+        "(YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]+hh:mm)",
+    )
+
+
+def test_a_bound_is_not_a_start(cli, previous):
+    # only an end may be known as a bound: `since: ..DATE` is not a date
+    project, before = previous
+    path = project.data / "ght_members.csv"
+    replace(path, "IDF-04,780024113,member,2018-01-01,", "IDF-04,780024113,member,..2018-01-01,")
+    line = line_of(path, "..2018-01-01")
+    assert_rejected(
+        cli,
+        project,
+        before,
+        f"data/ght_members.csv:{line}: 'since' is '..2018-01-01', not a date "
+        "(YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]+hh:mm)",
+    )
+
+
 def test_a_duration_in_two_units(cli, previous):
     project, before = previous
     path = project.data / "incidents" / "2021-02-09-ch-dax.yaml"

@@ -11,6 +11,8 @@ from kg.namespaces import HCK, ORG, SCHEMA, TIME, concept, is_slug, resource
 
 GHT_COLUMNS = ["code", "name", "region", "source"]
 MEMBER_COLUMNS = ["ght", "finess", "role", "since", "until", "source"]
+# `until` written `..2021-01-08`: the membership ended at a date no source gives, before that one.
+UNTIL_BEFORE = ".."
 
 
 def load_ghts(ctx: Context) -> set[str]:
@@ -96,7 +98,9 @@ def _member(ctx: Context, number: str) -> URIRef | None:
 
 
 def _period(ctx: Context, line: int, membership: URIRef, since: str, until: str) -> None:
-    """org:memberDuring as an OWL-Time interval whose ends keep their precision."""
+    """org:memberDuring as an OWL-Time interval whose ends keep their precision. An `until`
+    written `..DATE` is an end known only to come before DATE: the end instant has no position
+    of its own, only time:before an instant at DATE."""
     if not (since or until):
         return
     g = ctx.graph("ght")
@@ -107,12 +111,18 @@ def _period(ctx: Context, line: int, membership: URIRef, since: str, until: str)
     for text, link, name in ((since, TIME.hasBeginning, "since"), (until, TIME.hasEnd, "until")):
         if not text:
             continue
-        value = ctx.date(text, path, line, name)
+        bounded = name == "until" and text.startswith(UNTIL_BEFORE)
+        value = ctx.date(text.removeprefix(UNTIL_BEFORE) if bounded else text, path, line, name)
         if value is None:
             continue
         instant = URIRef(f"{period}/{name}")
         g.add((period, link, instant))
         g.add((instant, RDF.type, TIME.Instant))
+        if bounded:
+            bound = URIRef(f"{period}/{name}-bound")
+            g.add((instant, TIME.before, bound))
+            g.add((bound, RDF.type, TIME.Instant))
+            instant = bound
         g.add((instant, _instant_property(value.datatype), value))
 
 
