@@ -63,18 +63,20 @@ def test_one_row_per_incident_with_its_victims_grouped(cli, project, built):
     found = attacks(cli, project, "--near", "Paris", "--radius", "250", "--year", "2022")
     coeur = [r for r in found if r["incident"].endswith(COEUR)]
     assert len(coeur) == 1
-    assert set(coeur[0]["communes"].split("; ")) == {"Vitry-le-François", "Saint-Dizier"}
+    assert set(coeur[0]["communes"].split("; ")) == {"Vitry-le-François", "Saint-Dizier", "Verdun"}
     assert set(coeur[0]["victims"].split("; ")) >= {
         "CENTRE HOSPITALIER VITRY LE FRANCOIS",
         "CH GENEVIEVE DE GAULLE ANTHONIOZ",
+        "CH VERDUN/ST MIHIEL-HOP ST NICOLAS",
     }
 
 
 def test_per_site_gives_a_row_per_victim(cli, project, built):
     found = attacks(cli, project, "--per", "site", "--year", "2022")
     coeur = [r for r in found if r["incident"].endswith(COEUR)]
-    # the GHT as such (no commune: no source places a GHT) and its two sites
-    assert sorted(r["commune"] for r in coeur) == ["", "Saint-Dizier", "Vitry-le-François"]
+    # the GHT as such (no commune: no source places a GHT) and its three sites
+    communes = sorted(r["commune"] for r in coeur)
+    assert communes == ["", "Saint-Dizier", "Verdun", "Vitry-le-François"]
     assert "GHT Cœur Grand Est" in {r["victim"] for r in coeur}
     assert list(found[0])[:7] == [
         "incident",
