@@ -39,7 +39,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl
 
 from kg.errors import KgError
 from kg.publishing.serve_http import bind, guarded_protocol
@@ -155,7 +155,12 @@ def _call_soon(loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], *args: A
         pass
 
 
-def make_app(dispatcher: Dispatcher, void: Callable[[], bytes], log: Any = None) -> Any:
+def make_app(
+    dispatcher: Dispatcher,
+    void: Callable[[], bytes],
+    log: Any = None,
+    service: Callable[[], Any] | None = None,
+) -> Any:
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
@@ -168,12 +173,15 @@ def make_app(dispatcher: Dispatcher, void: Callable[[], bytes], log: Any = None)
             client = request.client.host if request.client else "-"
             log(f"{client} {request.method} {request.url.path} {reply.status}")
         body = b"" if request.method == "HEAD" else reply.body
-        response = Response(body, reply.status, reply.headers, media_type=reply.content_type)
+        headers = {**CORS, **reply.headers}
+        response = Response(body, reply.status, headers, media_type=reply.content_type)
         if request.method == "HEAD":
             response.headers["content-length"] = str(len(reply.body))
         return response
 
     async def sparql(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return respond(request, Reply(204, b"", headers=PREFLIGHT))
         if request.method not in ("GET", "POST", "HEAD"):
             return read_only(request)
         params = parse_qs(request.url.query, keep_blank_values=True)
@@ -193,6 +201,8 @@ def make_app(dispatcher: Dispatcher, void: Callable[[], bytes], log: Any = None)
                 return respond(request, text_reply(415, (
                     "POST a query as application/x-www-form-urlencoded (query=...) "
                     "or application/sparql-query")))
+        elif not params and service is not None:
+            return respond(request, described(request, service()))
         elif request.method == "HEAD" and "query" not in params:
             return respond(request, Reply(200, b""))
         return respond(request, await query(request, params))
@@ -218,26 +228,118 @@ def make_app(dispatcher: Dispatcher, void: Callable[[], bytes], log: Any = None)
         client = request.client.host if request.client else "-"
         return await dispatcher.run(client, job)
 
-    async def void_page(request: Request) -> Response:
+    async def description_page(request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
             return read_only(request)
-        return respond(request, Reply(200, void(), "text/turtle; charset=utf-8"))
+        from kg.site.render import description
+
+        params = parse_qs(request.url.query, keep_blank_values=True)
+        made = await asyncio.to_thread(
+            description, void(), request.url.path, params, request.headers.get("accept", "")
+        )
+        return respond(request, Reply(made.status, made.body, made.content_type, made.headers))
+
+    async def page(request: Request) -> Response:
+        """A page of kg.site, made by a worker (its deadline and memory cap apply)."""
+        if request.method not in ("GET", "HEAD"):
+            return read_only(request)
+        pairs = parse_qsl(request.url.query, keep_blank_values=True)
+        if len(pairs) > 50:
+            return respond(request, text_reply(400, "too many parameters"))
+        job = Job("", request.headers.get("accept", ""), page=request.url.path,
+                  params=tuple(pairs))
+        client = request.client.host if request.client else "-"
+        return respond(request, await dispatcher.run(client, job))
+
+    async def static(request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return read_only(request)
+        found = static_file(request.url.path.removeprefix("/static/"))
+        if found is None:
+            return await elsewhere(request)
+        body, content_type = found
+        headers = {"Cache-Control": "public, max-age=3600"}
+        return respond(request, Reply(200, body, content_type, headers))
 
     def read_only(request: Request) -> Response:
         reply = Reply(405, b"this endpoint is read-only\n", headers={"Allow": "GET, POST, HEAD"})
         return respond(request, reply)
 
     async def elsewhere(request: Request) -> Response:
-        return respond(request, text_reply(404, NOT_HERE.format(request.url.path)))
+        message = NOT_HERE.format(request.url.path[:200])
+        if wants_html(request.headers.get("accept", "")):
+            from kg.site.render import error_page
+
+            made = error_page(404, f"nothing at {request.url.path[:200]}")
+            return respond(request, Reply(404, made.body, made.content_type))
+        return respond(request, text_reply(404, message))
 
     every = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
     return Starlette(
         routes=[
             Route("/sparql", sparql, methods=every),
-            Route("/void", void_page, methods=every),
+            Route("/void", description_page, methods=every),
+            Route("/dataset", description_page, methods=every),
+            Route("/", page, methods=every),
+            Route("/query", page, methods=every),
+            Route("/ontology", page, methods=every),
+            Route("/id/{path:path}", page, methods=every),
+            Route("/vocab/{path:path}", page, methods=every),
+            Route("/static/{path:path}", static, methods=every),
             Route("/{path:path}", elsewhere, methods=every),
         ]
     )
+
+
+CORS = {"Access-Control-Allow-Origin": "*"}
+PREFLIGHT = {
+    "Access-Control-Allow-Methods": "GET, POST, HEAD, OPTIONS",
+    "Access-Control-Allow-Headers": "Accept, Content-Type",
+    "Access-Control-Max-Age": "86400",
+    "Allow": "GET, POST, HEAD, OPTIONS",
+}
+STATIC_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".png": "image/png",
+    ".json": "application/json",
+}
+
+
+def wants_html(accept: str) -> bool:
+    return negotiate(accept, {"text/html": "html", "text/plain": "text"}, "text") == "html"
+
+
+def static_file(name: str) -> tuple[bytes, str] | None:
+    """A file of kg/site/static by its relative name; None for anything else (no `..`, no
+    hidden file, no folder)."""
+    from pathlib import Path
+
+    parts = name.split("/")
+    if not name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        return None
+    root = Path(__file__).resolve().parent.parent / "site" / "static"
+    path = root.joinpath(*parts)
+    suffix = path.suffix.lower()
+    if suffix not in STATIC_TYPES or not path.is_file():
+        return None
+    return path.read_bytes(), STATIC_TYPES[suffix]
+
+
+def described(request: Any, graph: Any) -> Reply:
+    """The SPARQL 1.1 Service Description, in the RDF form asked (Turtle by default); a
+    browser is sent to the query page."""
+    from kg.site.links import MEDIA_TYPES
+    from kg.site.render import CONTENT_TYPES
+
+    fmt = negotiate(request.headers.get("accept", ""), MEDIA_TYPES, "ttl")
+    if fmt is None:
+        return text_reply(406, "no acceptable format; the service description can give: "
+                               + ", ".join(t for t in MEDIA_TYPES if t != "application/xhtml+xml"))
+    if fmt == "html":
+        return Reply(303, b"", headers={"Location": "/query"})
+    names = {"ttl": "turtle", "nt": "nt", "rdf": "xml", "jsonld": "json-ld"}
+    return Reply(200, graph.serialize(format=names[fmt], encoding="utf-8"), CONTENT_TYPES[fmt])
 
 
 async def read_body(request: Any, limits: Limits) -> bytes | Reply:
@@ -269,6 +371,7 @@ class Server:
         self.socket, self.dispatcher, self.app = sock, dispatcher, app
         self.server_address = sock.getsockname()
         self.void = b""
+        self.service: Any = None
         self._uvicorn: Any = None
         self._stopped = threading.Event()
 
@@ -325,6 +428,42 @@ class Server:
         self.socket.close()
 
 
+def service_description(url: str) -> Any:
+    """The SPARQL 1.1 Service Description of this endpoint (an rdflib Graph)."""
+    from rdflib import BNode, Graph, Namespace, URIRef
+    from rdflib.namespace import RDF
+
+    from kg.exporting.rdf import DATASET
+    from kg.namespaces import FN, GRAPHS
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    formats = Namespace("http://www.w3.org/ns/formats/")
+    g = Graph()
+    g.bind("sd", sd)
+    g.bind("formats", formats)
+    service, endpoint = URIRef(url + "#service"), URIRef(url)
+    g.add((service, RDF.type, sd.Service))
+    g.add((service, sd.endpoint, endpoint))
+    g.add((service, sd.supportedLanguage, sd.SPARQL11Query))
+    g.add((service, sd.feature, sd.UnionDefaultGraph))
+    g.add((service, sd.extensionFunction, FN.distanceKm))
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+                 "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+        g.add((service, sd.resultFormat, formats[name]))
+    dataset = BNode()
+    g.add((service, sd.defaultDataset, dataset))
+    g.add((dataset, RDF.type, sd.Dataset))
+    g.add((dataset, URIRef("http://rdfs.org/ns/void#inDataset"), DATASET))
+    default = BNode()
+    g.add((dataset, sd.defaultGraph, default))
+    g.add((default, RDF.type, sd.Graph))
+    for graph in GRAPHS.values():
+        named = BNode()
+        g.add((dataset, sd.namedGraph, named))
+        g.add((named, sd.name, graph))
+    return g
+
+
 def _interrupt(sig: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
@@ -347,12 +486,15 @@ def make_server(
     build = require_build(project)
     sock = bind(host, port)
     try:
-        pool = WorkerPool(str(build.oxigraph), limits.workers, limits.memory_mb, limits.max_rows)
+        pool = WorkerPool(
+            str(build.oxigraph), limits.workers, limits.memory_mb, limits.max_rows, project
+        )
     except BaseException:
         sock.close()
         raise
     dispatcher = Dispatcher(pool, limits)
     server = Server(sock, dispatcher, None)
-    server.app = make_app(dispatcher, lambda: server.void, log)
+    server.app = make_app(dispatcher, lambda: server.void, log, lambda: server.service)
     server.void = describe(project, build, server.url).serialize(format="turtle").encode("utf-8")
+    server.service = service_description(server.url)
     return server
