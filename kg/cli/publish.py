@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -128,3 +129,15 @@ def serve_command(
     finally:
         server.server_close()
         say("stopped")
+
+
+@reports_errors
+def site_command(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="The folder to write the site into (created).")],
+) -> None:
+    """Write the pages of kg serve as static files (home, every resource, ontology, dataset)."""
+    from kg.site.static_site import write_site
+
+    written = write_site(project(ctx), out, progress=say)
+    say(f"wrote {written.summary} in {out}; open {out / 'index.html'}")

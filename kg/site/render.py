@@ -6,6 +6,7 @@ Jinja2 templates with autoescaping on: every value from the graph or the request
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,7 +85,7 @@ class Site:
                 return self.html("query.html", self.links.at("query"), self.query_context())
             if path == "/ontology":
                 return self.ontology(params, accept)
-            if path.startswith(("/id/", "/vocab/")) and len(path) < 1000:
+            if path.startswith(("/id/", "/vocab/")) and len(path) < 1000 and _IRI.fullmatch(path):
                 return self.resource(BASE + path[1:], params, accept)
         except KgError as exc:
             return self.error(400, str(exc.args[0]) if exc.args else "bad request", exc)
@@ -174,6 +175,9 @@ class Site:
         return page
 
 
+_IRI = re.compile(r"[^\x00-\x20<>\"{}|^`\\]*")  # what an IRI may hold (RFC 3987, roughly)
+
+
 class _Engine:
     def __init__(self, store: Any) -> None:
         self.store = store
@@ -182,19 +186,22 @@ class _Engine:
 _DESCRIPTION: dict[bytes, Site] = {}
 
 
-def description(turtle: bytes, path: str, params: dict[str, list[str]], accept: str) -> Page:
+def description(
+    turtle: bytes, path: str, params: dict[str, list[str]], accept: str, static: bool = False
+) -> Page:
     """`/dataset` (HTML unless asked otherwise) and `/void` (Turtle unless asked otherwise):
     the build's VoID/DCAT description, in the forms of any resource."""
     import pyoxigraph as ox
 
     from kg.exporting.rdf import DATASET
 
-    if turtle not in _DESCRIPTION:
+    key = turtle + (b"static" if static else b"")
+    if key not in _DESCRIPTION:
         _DESCRIPTION.clear()
         store = ox.Store()
         store.load(turtle, format=ox.RdfFormat.TURTLE)
-        _DESCRIPTION[turtle] = Site(None, _Engine(store))
-    site = _DESCRIPTION[turtle]
+        _DESCRIPTION[key] = Site(None, _Engine(store), Links(static))
+    site = _DESCRIPTION[key]
     page = site.resource(str(DATASET), params, accept, "ttl" if path == "/void" else "html")
     if path == "/void" and "Link" in page.headers:
         page.headers["Link"] = page.headers["Link"].replace("/dataset?", "/void?")
