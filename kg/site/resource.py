@@ -84,9 +84,10 @@ def sources(view: View, iris: list[str]) -> list[dict[str, Any]]:
         publisher = res.first(SCHEMA + "publisher")
         issued = res.first("http://purl.org/dc/terms/issued")
         language = res.first("http://purl.org/dc/terms/language")
+        link = (url.iri or url.text) if url else ""
         out.append({
             "iri": iri, "href": view.href(iri), "title": res.label, "lang": res.lang,
-            "url": url.text if url and url.text.startswith(("http://", "https://")) else "",
+            "url": link if link.startswith(("http://", "https://")) else "",
             "publisher": publisher.text if publisher else "",
             "issued": issued.text if issued else "",
             "language": language.text if language else "",

@@ -10,6 +10,8 @@
   var colours = { confirmed: "#8b0000", claimed: "#d9480f", suspected: "#e8a33d", unknown: "#6d6d6d", place: "#0b4f9c" };
   var map = L.map(holder, { attributionControl: true, zoomSnap: 0.25, keyboard: true });
   map.attributionControl.setPrefix("Leaflet");
+  var metropole = [[41.3, -5.2], [51.1, 9.6]];
+  map.fitBounds(metropole);  // a view first: Leaflet draws nothing on a map without one
   L.geoJSON(window.KG_FRANCE, { style: { color: "#777", weight: 1, fillColor: "#fdfdf6", fillOpacity: 1 }, interactive: false })
     .addTo(map);
   map.attributionControl.addAttribution("Shapes: Natural Earth");
@@ -25,8 +27,7 @@
     if (p.incident) { marker.on("click", function () { window.location.href = p.incident; }); }
     bounds.push([p.lat, p.lon]);
   });
-  var metropole = [[41.3, -5.2], [51.1, 9.6]];
-  if (bounds.length) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 9 }); } else { map.fitBounds(metropole); }
+  if (bounds.length) { map.fitBounds(bounds, { padding: [30, 30], maxZoom: 8 }); }
   // Jump to the overseas departments, far from the mainland on one map.
   var places = { "Mainland": metropole, "Guadeloupe": [[15.8, -61.9], [16.6, -61.0]],
     "Martinique": [[14.3, -61.3], [14.9, -60.8]], "Guyane": [[2.1, -54.6], [5.8, -51.6]],
