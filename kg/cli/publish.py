@@ -105,7 +105,7 @@ def serve_command(
         typer.Option(help="An endpoint SERVICE may query (repeatable; none by default)."),
     ] = None,
 ) -> None:
-    """Serve the build as a read-only SPARQL endpoint at /sparql (and its VoID at /void)."""
+    """Serve the build: pages at /, every IRI by content negotiation, SPARQL at /sparql."""
     from kg.publishing.serve import Limits, make_server
 
     limits = Limits(
@@ -121,7 +121,8 @@ def serve_command(
     server = make_server(project(ctx), host, port, limits, log=say)
     if host not in ("127.0.0.1", "::1", "localhost"):
         say(f"warning: listening on {host}: anyone who can reach this machine can query it")
-    say(f"serving {server.url} (VoID at {server.url.removesuffix('/sparql')}/void); Ctrl-C stops")
+    root = server.url.removesuffix("/sparql")
+    say(f"serving {server.url} (pages at {root}/, VoID at {root}/void); Ctrl-C stops")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -22,7 +22,12 @@ uvicorn.
   carries `X-SPARQL-MaxRows: N`, which is sent only on a cut answer (Virtuoso also sends it on a
   complete answer of exactly N rows; kg's RemoteEngine asks for row N+1 to tell, and so gets
   the right verdict from both).
-- `/void`: the VoID/DCAT description of the build (Turtle), naming this endpoint.
+- `/void`: the VoID/DCAT description of the build (Turtle), naming this endpoint; `/dataset`
+  the same for browsers. `GET /sparql` without a query: the SPARQL 1.1 Service Description.
+  CORS: every answer allows any origin to read it; `OPTIONS /sparql` answers a preflight.
+- The pages of kg.site (`/`, `/query`, `/id/...`, `/vocab/...`, `/ontology`) are made in the
+  workers like queries (same deadline, memory cap, queue and per-client limits); `/static/...`
+  serves kg/site/static/ only. See kg.site.render.
 - SIGINT or SIGTERM: the workers are killed at once, running queries answer 503, and the server
   stops within a second.
 """

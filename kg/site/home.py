@@ -96,7 +96,8 @@ def command_of(options: dict[str, Any]) -> str:
 
 def search(project: Any, engine: Any, view: View, params: dict[str, list[str]]) -> Results:
     from kg.attacks import listing
-    from kg.query import attacks_params, explain, prepare
+    from kg.params import bind
+    from kg.query import attacks_params, explain
     from kg.site.asking import read
 
     given = filters_of(params)
@@ -115,7 +116,8 @@ def search(project: Any, engine: Any, view: View, params: dict[str, list[str]]) 
         options.get("date_from"), options.get("date_to"), options.get("actor"),
         options.get("region"), options.get("min_certainty"),
     )
-    query, bindings = prepare(project, "attacks", args, engine)
+    query, resolver = _prepared(project, engine)
+    bindings = bind(query, args, resolver)
     table = engine.select(query.text, bindings)
     kind = str(options.get("kind", "")).lower()
     if kind:
@@ -156,6 +158,26 @@ def timeline(rows: list[dict[str, str]]) -> dict[str, Any] | None:
                      "cls": "c-" + _strongest(row["actors"])})
     return {"first": first, "last": last, "width": (last - first + 1) * YEAR_WIDTH + 40,
             "ticks": ticks, "dots": dots, "end": 20 + (last - first + 1) * YEAR_WIDTH}
+
+
+_PREPARED: dict[int, tuple[Any, Any]] = {}
+
+
+def _prepared(project: Any, engine: Any) -> tuple[Any, Any]:
+    """The `attacks` query and a resolver whose gazetteer is read once (a server's build does
+    not change under it); `kg.query.prepare` reads both again on every call."""
+    key = id(engine)
+    if key not in _PREPARED:
+        from functools import cache
+
+        from kg.catalogue import find_query
+        from kg.params import Resolver
+        from kg.query import resolver
+
+        fresh = resolver(project, engine)
+        _PREPARED[key] = (find_query(project.queries, "attacks"),
+                          Resolver(gazetteer=cache(fresh.gazetteer), engine=engine))
+    return _PREPARED[key]
 
 
 def _float(value: Any) -> float | None:
