@@ -295,3 +295,27 @@ def test_kg_site_writes_pages_that_link_to_files(cli, project, built, tmp_path):
     for name in ("ontology.html", "dataset.html", "attacks.csv", "exports/dataset.nq",
                  "static/vendor/leaflet/leaflet.js", "static/shapes/france.js"):
         assert (out / name).is_file(), name
+
+
+def test_a_legal_entity_page_names_its_ght_and_the_other_members(server):
+    status, _, body = get(server, "/id/legal-entity/290000041", "text/html")
+    assert status == 200
+    text = body.decode()
+    assert '<h2>GHT: <a href="/id/ght/BRE-01">GHT Bretagne Occidentale</a></h2>' in text
+    assert '<a href="/id/legal-entity/290000017">CHRU BREST</a>' in text
+
+
+def test_an_actor_page_lists_its_incidents_by_date_with_each_claims_certainty(server):
+    status, _, body = get(server, "/id/actor/lockbit", "text/html")
+    assert status == 200
+    table = body.decode().split("<h2>Incidents over time</h2>", 1)[1].split("</table>", 1)[0]
+    assert table.index("2022-08-21-chsf") < table.index("2023-01-17-elsan")
+    assert '#attribution/lockbit-2">Denied</a>' in table
+
+
+def test_the_type_filter_keeps_incidents_of_that_type_and_says_so(server):
+    status, _, body = get(server, "/?type=ransomware&year=2022&format=json")
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["command"] == "kg attacks --year 2022  # then only incidents of type ransomware"
+    assert answer["rows"] and all("Ransomware" in r["type"] for r in answer["rows"])

@@ -91,7 +91,10 @@ def command_of(options: dict[str, Any]) -> str:
         if option in options:
             value = options[option]
             words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
-    return shlex.join(words)
+    command = shlex.join(words)
+    if options.get("kind"):  # kg attacks has no option for it: the page filters its rows
+        command += f"  # then only incidents of type {options['kind']}"
+    return command
 
 
 def search(project: Any, engine: Any, view: View, params: dict[str, list[str]]) -> Results:

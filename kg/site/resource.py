@@ -131,7 +131,53 @@ def context(view: View, iri: str, links: Links) -> dict[str, Any]:
     }
     if incident:
         ctx["incident"] = incident_context(view, links, iri, main)
+    ctx["ghts"] = ghts(view, iri, main.res)
+    ctx["timeline"] = incidents_over_time(view, iri)
     return ctx
+
+
+ORG = "http://www.w3.org/ns/org#"
+
+
+def ghts(view: View, iri: str, res: Resource) -> list[dict[str, Any]]:
+    """The GHTs an establishment (through its legal entity) or a legal entity belongs to, with
+    their other members."""
+    entities = [v.iri for v in res.all(HCK + "legalEntity")] or [iri]
+    out = []
+    for entity in entities:
+        for membership, _ in view.subjects(ORG + "member", entity):
+            ght = top_of(membership.value)
+            if ght == membership.value:
+                continue
+            members = []
+            for _, other in view.objects(ght, ORG + "hasMembership"):
+                for _, member in view.objects(other.value, ORG + "member"):
+                    if member.value != entity:
+                        members.append(view.value(member))
+            out.append({"ght": view.value(type(membership)(ght)), "entity": view.value(
+                type(membership)(entity)), "members": sorted(members, key=lambda v: v.text)})
+    return out
+
+
+def incidents_over_time(view: View, iri: str) -> list[dict[str, Any]]:
+    """For an actor or malware: the incidents whose claims name it, by date, with the
+    certainty of each claim."""
+    rows = []
+    for prop in (HCK + "attributedTo", HCK + "malware"):
+        for claim, _ in view.subjects(prop, iri):
+            incident = top_of(claim.value)
+            if incident == claim.value:
+                continue
+            date = view.objects(incident, HCK + "startDate")
+            certainty = view.objects(claim.value, HCK + "certainty")
+            rows.append({
+                "date": date[0][1].value if date else "",
+                "incident": view.value(type(claim)(incident)),
+                "certainty": view.label(certainty[0][1].value)[0] if certainty else "",
+                "claim": view.href(claim.value),
+            })
+    unique = {(r["date"], r["incident"].iri, r["certainty"]): r for r in rows}
+    return sorted(unique.values(), key=lambda r: (r["date"], r["incident"].text))
 
 
 def incident_context(view: View, links: Links, iri: str, main: Card) -> dict[str, Any]:
@@ -152,17 +198,11 @@ def incident_context(view: View, links: Links, iri: str, main: Card) -> dict[str
         "impacts": sorted((_impact(view, c) for c in by_prop.get(HCK + "impact", [])),
                           key=lambda i: (i["date"], i["type"])),
         "claims": [_claim(view, c) for c in claims],
-        "conflict": len({_certainty(c) for c in claims}) > 1 or len(claims) > 1,
         "victims": res.all(HCK + "victim"),
         "names": res.all(SCHEMA + "name"),
         "descriptions": res.all(SCHEMA + "description"),
         "types": res.all(HCK + "incidentType"),
     }
-
-
-def _certainty(c: Card) -> str:
-    value = c.res.first(HCK + "certainty")
-    return value.text if value else ""
 
 
 def _dated(view: View, c: Card) -> dict[str, Any]:
