@@ -162,7 +162,7 @@ def ghts(view: View, iri: str, res: Resource) -> list[dict[str, Any]]:
 def incidents_over_time(view: View, iri: str) -> list[dict[str, Any]]:
     """For an actor or malware: the incidents whose claims name it, by date, with the
     certainty of each claim."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for prop in (HCK + "attributedTo", HCK + "malware"):
         for claim, _ in view.subjects(prop, iri):
             incident = top_of(claim.value)
