@@ -104,6 +104,14 @@ def check_results_and_incident(page, url: str, name: str) -> None:
     page.wait_for_selector("path.kg-marker")
     shot(page, f"{name}-incident")
     assert serious_violations(page) == []
+    first = page.locator(".claim a.source").first
+    url, title = first.get_attribute("href"), first.inner_text()
+    page.locator(".claim a.about").first.click()  # the record of that source
+    page.wait_for_selector("h1")
+    assert page.inner_text("h1") == title
+    assert page.locator(f"a[href='{url}']").count() >= 1
+    assert "/id/source/" in page.url
+    shot(page, f"{name}-source")
     assert page.errors == []
 
 
