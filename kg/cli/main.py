@@ -62,6 +62,7 @@ app.command("sparql")(query.sparql_command)
 app.command("attacks")(query.attacks_command)
 app.command("push")(publish.push_command)
 app.command("serve")(publish.serve_command)
+app.command("site")(publish.site_command)
 
 import_app = typer.Typer(
     help="Import external data: the FINESS register, STIX bundles.", no_args_is_help=True

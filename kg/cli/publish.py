@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -104,7 +105,7 @@ def serve_command(
         typer.Option(help="An endpoint SERVICE may query (repeatable; none by default)."),
     ] = None,
 ) -> None:
-    """Serve the build as a read-only SPARQL endpoint at /sparql (and its VoID at /void)."""
+    """Serve the build: pages at /, every IRI by content negotiation, SPARQL at /sparql."""
     from kg.publishing.serve import Limits, make_server
 
     limits = Limits(
@@ -120,7 +121,8 @@ def serve_command(
     server = make_server(project(ctx), host, port, limits, log=say)
     if host not in ("127.0.0.1", "::1", "localhost"):
         say(f"warning: listening on {host}: anyone who can reach this machine can query it")
-    say(f"serving {server.url} (VoID at {server.url.removesuffix('/sparql')}/void); Ctrl-C stops")
+    root = server.url.removesuffix("/sparql")
+    say(f"serving {server.url} (pages at {root}/, VoID at {root}/void); Ctrl-C stops")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -128,3 +130,15 @@ def serve_command(
     finally:
         server.server_close()
         say("stopped")
+
+
+@reports_errors
+def site_command(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="The folder to write the site into (created).")],
+) -> None:
+    """Write the pages of kg serve as static files (home, every resource, ontology, dataset)."""
+    from kg.site.static_site import write_site
+
+    written = write_site(project(ctx), out, progress=say)
+    say(f"wrote {written.summary} in {out}; open {out / 'index.html'}")

@@ -22,7 +22,12 @@ uvicorn.
   carries `X-SPARQL-MaxRows: N`, which is sent only on a cut answer (Virtuoso also sends it on a
   complete answer of exactly N rows; kg's RemoteEngine asks for row N+1 to tell, and so gets
   the right verdict from both).
-- `/void`: the VoID/DCAT description of the build (Turtle), naming this endpoint.
+- `/void`: the VoID/DCAT description of the build (Turtle), naming this endpoint; `/dataset`
+  the same for browsers. `GET /sparql` without a query: the SPARQL 1.1 Service Description.
+  CORS: every answer allows any origin to read it; `OPTIONS /sparql` answers a preflight.
+- The pages of kg.site (`/`, `/query`, `/id/...`, `/vocab/...`, `/ontology`) are made in the
+  workers like queries (same deadline, memory cap, queue and per-client limits); `/static/...`
+  serves kg/site/static/ only. See kg.site.render.
 - SIGINT or SIGTERM: the workers are killed at once, running queries answer 503, and the server
   stops within a second.
 """
@@ -39,11 +44,19 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, parse_qsl
 
 from kg.errors import KgError
 from kg.publishing.serve_http import bind, guarded_protocol
 from kg.publishing.serve_limits import DEFAULT_MAX_QUERY, check
+from kg.publishing.serve_meta import (
+    CORS,
+    PREFLIGHT,
+    described,
+    service_description,
+    static_file,
+    wants_html,
+)
 from kg.publishing.serve_worker import (
     DEFAULT_MEMORY_MB,
     GRAPH_TYPES,
@@ -155,7 +168,12 @@ def _call_soon(loop: asyncio.AbstractEventLoop, fn: Callable[..., Any], *args: A
         pass
 
 
-def make_app(dispatcher: Dispatcher, void: Callable[[], bytes], log: Any = None) -> Any:
+def make_app(
+    dispatcher: Dispatcher,
+    void: Callable[[], bytes],
+    log: Any = None,
+    service: Callable[[], Any] | None = None,
+) -> Any:
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
@@ -168,12 +186,15 @@ def make_app(dispatcher: Dispatcher, void: Callable[[], bytes], log: Any = None)
             client = request.client.host if request.client else "-"
             log(f"{client} {request.method} {request.url.path} {reply.status}")
         body = b"" if request.method == "HEAD" else reply.body
-        response = Response(body, reply.status, reply.headers, media_type=reply.content_type)
+        headers = {**CORS, **reply.headers}
+        response = Response(body, reply.status, headers, media_type=reply.content_type)
         if request.method == "HEAD":
             response.headers["content-length"] = str(len(reply.body))
         return response
 
     async def sparql(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return respond(request, Reply(204, b"", headers=PREFLIGHT))
         if request.method not in ("GET", "POST", "HEAD"):
             return read_only(request)
         params = parse_qs(request.url.query, keep_blank_values=True)
@@ -193,6 +214,8 @@ def make_app(dispatcher: Dispatcher, void: Callable[[], bytes], log: Any = None)
                 return respond(request, text_reply(415, (
                     "POST a query as application/x-www-form-urlencoded (query=...) "
                     "or application/sparql-query")))
+        elif not params and service is not None:
+            return respond(request, described(request, service()))
         elif request.method == "HEAD" and "query" not in params:
             return respond(request, Reply(200, b""))
         return respond(request, await query(request, params))
@@ -218,23 +241,64 @@ def make_app(dispatcher: Dispatcher, void: Callable[[], bytes], log: Any = None)
         client = request.client.host if request.client else "-"
         return await dispatcher.run(client, job)
 
-    async def void_page(request: Request) -> Response:
+    async def description_page(request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
             return read_only(request)
-        return respond(request, Reply(200, void(), "text/turtle; charset=utf-8"))
+        from kg.site.render import description
+
+        params = parse_qs(request.url.query, keep_blank_values=True)
+        made = await asyncio.to_thread(
+            description, void(), request.url.path, params, request.headers.get("accept", "")
+        )
+        return respond(request, Reply(made.status, made.body, made.content_type, made.headers))
+
+    async def page(request: Request) -> Response:
+        """A page of kg.site, made by a worker (its deadline and memory cap apply)."""
+        if request.method not in ("GET", "HEAD"):
+            return read_only(request)
+        pairs = parse_qsl(request.url.query, keep_blank_values=True)
+        if len(pairs) > 50:
+            return respond(request, text_reply(400, "too many parameters"))
+        job = Job("", request.headers.get("accept", ""), page=request.url.path,
+                  params=tuple(pairs))
+        client = request.client.host if request.client else "-"
+        return respond(request, await dispatcher.run(client, job))
+
+    async def static(request: Request) -> Response:
+        if request.method not in ("GET", "HEAD"):
+            return read_only(request)
+        found = static_file(request.url.path.removeprefix("/static/"))
+        if found is None:
+            return await elsewhere(request)
+        body, content_type = found
+        headers = {"Cache-Control": "public, max-age=3600"}
+        return respond(request, Reply(200, body, content_type, headers))
 
     def read_only(request: Request) -> Response:
         reply = Reply(405, b"this endpoint is read-only\n", headers={"Allow": "GET, POST, HEAD"})
         return respond(request, reply)
 
     async def elsewhere(request: Request) -> Response:
-        return respond(request, text_reply(404, NOT_HERE.format(request.url.path)))
+        message = NOT_HERE.format(request.url.path[:200])
+        if wants_html(request.headers.get("accept", "")):
+            from kg.site.render import error_page
+
+            made = error_page(404, f"nothing at {request.url.path[:200]}")
+            return respond(request, Reply(404, made.body, made.content_type))
+        return respond(request, text_reply(404, message))
 
     every = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
     return Starlette(
         routes=[
             Route("/sparql", sparql, methods=every),
-            Route("/void", void_page, methods=every),
+            Route("/void", description_page, methods=every),
+            Route("/dataset", description_page, methods=every),
+            Route("/", page, methods=every),
+            Route("/query", page, methods=every),
+            Route("/ontology", page, methods=every),
+            Route("/id/{path:path}", page, methods=every),
+            Route("/vocab/{path:path}", page, methods=every),
+            Route("/static/{path:path}", static, methods=every),
             Route("/{path:path}", elsewhere, methods=every),
         ]
     )
@@ -269,6 +333,7 @@ class Server:
         self.socket, self.dispatcher, self.app = sock, dispatcher, app
         self.server_address = sock.getsockname()
         self.void = b""
+        self.service: Any = None
         self._uvicorn: Any = None
         self._stopped = threading.Event()
 
@@ -347,12 +412,15 @@ def make_server(
     build = require_build(project)
     sock = bind(host, port)
     try:
-        pool = WorkerPool(str(build.oxigraph), limits.workers, limits.memory_mb, limits.max_rows)
+        pool = WorkerPool(
+            str(build.oxigraph), limits.workers, limits.memory_mb, limits.max_rows, project
+        )
     except BaseException:
         sock.close()
         raise
     dispatcher = Dispatcher(pool, limits)
     server = Server(sock, dispatcher, None)
-    server.app = make_app(dispatcher, lambda: server.void, log)
+    server.app = make_app(dispatcher, lambda: server.void, log, lambda: server.service)
     server.void = describe(project, build, server.url).serialize(format="turtle").encode("utf-8")
+    server.service = service_description(server.url)
     return server

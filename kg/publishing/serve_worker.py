@@ -31,7 +31,13 @@ TABLE_TYPES = {
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
 }
-GRAPH_TYPES = {"text/turtle": "ttl", "application/n-triples": "nt", "text/plain": "nt"}
+GRAPH_TYPES = {
+    "text/turtle": "ttl",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdf",
+}
 CONTENT_TYPES = {
     "json": "application/sparql-results+json",
     "xml": "application/sparql-results+xml",
@@ -39,7 +45,10 @@ CONTENT_TYPES = {
     "tsv": "text/tab-separated-values; charset=utf-8",
     "ttl": "text/turtle; charset=utf-8",
     "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
 }
+RDF_FORMATS = {"ttl": "TURTLE", "nt": "N_TRIPLES", "jsonld": "JSON_LD", "rdf": "RDF_XML"}
 
 
 @dataclass
@@ -60,13 +69,15 @@ class Job:
     accept: str = ""
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    page: str = ""  # a page of kg.site (its path) instead of a query
+    params: tuple[tuple[str, str], ...] = ()  # the page's query-string parameters
 
 
 # --- in the worker process ---------------------------------------------------------------------
 
 
 def worker_main(
-    conn: Connection, store: str, memory_mb: int, max_rows: int, server: int
+    conn: Connection, store: str, memory_mb: int, max_rows: int, server: int, project: Any = None
 ) -> None:
     """Open the store, then answer jobs from `conn` until it closes."""
     import resource
@@ -84,7 +95,7 @@ def worker_main(
         except (EOFError, OSError):
             return
         try:
-            reply = answer(engine, job, max_rows)
+            reply = page(project, engine, job) if job.page else answer(engine, job, max_rows)
         except MemoryError:
             reply = text_reply(503, memory_message(memory_mb))
         conn.send((reply.status, reply.body, reply.content_type, reply.headers))
@@ -112,6 +123,29 @@ def _watch(server: int) -> None:
                 gone = True
         if gone:
             os._exit(0)
+
+
+_SITE: list[Any] = []
+
+
+def page(project: Any, engine: Any, job: Job) -> Reply:
+    """A page of kg.site (HTML, or an RDF form of a resource), made in the worker."""
+    if project is None:
+        return text_reply(404, f"nothing at {job.page[:200]}: the endpoint is /sparql")
+    if not _SITE:
+        from kg.site.render import Site
+
+        _SITE.append(Site(project, engine))
+    params: dict[str, list[str]] = {}
+    for key, value in job.params:
+        params.setdefault(key, []).append(value)
+    try:
+        made = _SITE[0].respond(job.page, params, job.accept)
+    except MemoryError:
+        raise
+    except Exception as exc:  # a bug in a page must not take the worker down: 500, one line
+        return text_reply(500, f"the page could not be made ({type(exc).__name__})")
+    return Reply(made.status, made.body, made.content_type, made.headers)
 
 
 def memory_message(memory_mb: int) -> str:
@@ -168,8 +202,7 @@ def _graph(result: Any, accept: str, max_rows: int) -> Reply:
     import pyoxigraph as ox
 
     triples, cut = _limited(iter(result), max_rows)
-    rdf_format = ox.RdfFormat.TURTLE if fmt == "ttl" else ox.RdfFormat.N_TRIPLES
-    body = ox.serialize(triples, format=rdf_format) or b""
+    body = ox.serialize(triples, format=getattr(ox.RdfFormat, RDF_FORMATS[fmt])) or b""
     headers = {"X-SPARQL-MaxRows": str(max_rows)} if cut else {}
     return Reply(200, body, CONTENT_TYPES[fmt], headers)
 
@@ -276,7 +309,7 @@ class Worker:
         parent, child = ctx.Pipe()
         process = ctx.Process(
             target=worker_main,
-            args=(child, pool.store, pool.memory_mb, pool.max_rows, pool.server),
+            args=(child, pool.store, pool.memory_mb, pool.max_rows, pool.server, pool.project),
             daemon=True,
             name="kg-serve-worker",
         )
@@ -329,10 +362,13 @@ class Worker:
 
 
 class WorkerPool:
-    def __init__(self, store: str, size: int, memory_mb: int, max_rows: int) -> None:
+    def __init__(
+        self, store: str, size: int, memory_mb: int, max_rows: int, project: Any = None
+    ) -> None:
         import multiprocessing
 
         self.store, self.memory_mb, self.max_rows = store, memory_mb, max_rows
+        self.project = project
         self.server = os.getpid()
         self.closed = False
         self.context = multiprocessing.get_context("forkserver")

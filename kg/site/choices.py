@@ -1,0 +1,39 @@
+"""The values the home page's filters offer: the years with incidents, the incident types, the
+actors and the regions, read once per store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kg.site.view import HCK, RDF_TYPE, View
+
+_CACHE: dict[int, dict[str, Any]] = {}
+
+
+def choices(store: Any) -> dict[str, Any]:
+    key = id(store)
+    if key not in _CACHE:
+        _CACHE[key] = _read(View(store))
+    return _CACHE[key]
+
+
+def _read(view: View) -> dict[str, Any]:
+    incidents = [s.value for s, _ in view.subjects(RDF_TYPE, HCK + "Incident", 100_000)]
+    years: set[str] = set()
+    types: dict[str, str] = {}
+    for incident in incidents:
+        for _, date in view.objects(incident, HCK + "startDate"):
+            years.add(date.value[:4])
+        for _, kind in view.objects(incident, HCK + "incidentType"):
+            types[kind.value.rsplit("/", 1)[-1]] = view.label(kind.value)[0]
+    actors = sorted(view.label(s.value)[0]
+                    for s, _ in view.subjects(RDF_TYPE, HCK + "ThreatActor", 10_000))
+    regions = sorted(view.label(s.value)[0]
+                     for s, _ in view.subjects(RDF_TYPE, HCK + "Region", 10_000))
+    return {
+        "years": sorted(years),
+        "types": sorted(types.items(), key=lambda kv: kv[1]),
+        "actors": actors,
+        "regions": regions,
+        "certainties": ["unknown", "suspected", "claimed", "confirmed"],
+    }

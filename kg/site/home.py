@@ -1,0 +1,236 @@
+"""The home page's search: a phrase (`q`, read by kg.asking) and the explicit filters (year,
+type, actor, region, certainty) become the options of `kg attacks`, run as its catalogue query;
+the answer is the same table as the command's, with the points of the victims for the map, the
+equivalent command and the SPARQL that ran."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, field
+from typing import Any
+
+from kg.errors import QueryError
+from kg.site.view import HCK, View
+
+FILTERS = ("year", "type", "actor", "region", "certainty")
+CERTAINTIES = ("unknown", "suspected", "claimed", "confirmed")
+OPTION_FLAGS = {
+    "near": "--near",
+    "radius": "--radius",
+    "year": "--year",
+    "date_from": "--from",
+    "date_to": "--to",
+    "actor": "--actor",
+    "region": "--region",
+    "min_certainty": "--min-certainty",
+}
+MAX_PARAM = 200  # characters of one parameter
+
+
+@dataclass
+class Point:
+    lat: float
+    lon: float
+    incident: str
+    victim: str
+    certainty: str
+    label: str
+
+
+@dataclass
+class Results:
+    q: str
+    options: dict[str, Any]
+    columns: list[str]
+    rows: list[dict[str, str]]
+    points: list[Point]
+    command: str
+    sparql: str
+    summary: str
+    notice: str = ""
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+def filters_of(params: dict[str, list[str]]) -> dict[str, str]:
+    """The filters given, each checked: a year of four digits, a certainty of the list."""
+    given = {}
+    for name in ("q", *FILTERS):
+        values = params.get(name, [])
+        value = values[0].strip() if values else ""
+        if len(value) > MAX_PARAM or any(ord(c) < 32 for c in value):
+            raise QueryError(f"the parameter '{name}' is not readable", "give a shorter text")
+        if value:
+            given[name] = value
+    if "year" in given and not re.fullmatch(r"(19|20)\d\d", given["year"]):
+        raise QueryError(f"year '{given['year']}' is not a year", "give four digits, e.g. 2022")
+    if "certainty" in given and given["certainty"] not in CERTAINTIES:
+        raise QueryError(
+            f"certainty '{given['certainty']}' is not known", "give " + ", ".join(CERTAINTIES)
+        )
+    return given
+
+
+def options_of(given: dict[str, str], phrase: dict[str, Any]) -> dict[str, Any]:
+    """The phrase's options, then the explicit filters over them."""
+    options = dict(phrase)
+    if "year" in given:
+        options.pop("date_from", None)
+        options.pop("date_to", None)
+        options["year"] = int(given["year"])
+    for name, option in (("actor", "actor"), ("region", "region"), ("type", "kind"),
+                         ("certainty", "min_certainty")):
+        if name in given:
+            options[option] = given[name]
+    return {k: v for k, v in options.items() if v not in (None, "")}
+
+
+def command_of(options: dict[str, Any]) -> str:
+    words = ["kg", "attacks"]
+    for option, flag in OPTION_FLAGS.items():
+        if option in options:
+            value = options[option]
+            words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
+    command = shlex.join(words)
+    if options.get("kind"):  # kg attacks has no option for it: the page filters its rows
+        command += f"  # then only incidents of type {options['kind']}"
+    return command
+
+
+def search(project: Any, engine: Any, view: View, params: dict[str, list[str]]) -> Results:
+    from kg.attacks import listing
+    from kg.params import bind
+    from kg.query import attacks_params, explain
+    from kg.site.asking import read
+
+    given = filters_of(params)
+    notice = ""
+    phrase: dict[str, Any] = {}
+    if "q" in given:
+        reading = read(given["q"])
+        if reading.available:
+            phrase = reading.options
+        else:
+            notice = ("Phrases are not read by this installation (kg.asking is missing); "
+                      "the filters below apply.")
+    options = options_of(given, phrase)
+    args = attacks_params(
+        options.get("near"), _float(options.get("radius")), options.get("year"),
+        options.get("date_from"), options.get("date_to"), options.get("actor"),
+        options.get("region"), options.get("min_certainty"),
+    )
+    query, resolver = _prepared(project, engine)
+    bindings = bind(query, args, resolver)
+    table = engine.select(query.text, bindings)
+    kind = str(options.get("kind", "")).lower()
+    if kind:
+        table.rows = [r for r in table.rows if _is_kind(view, str(r["incident"]), kind)]
+    result = listing(table)
+    near = "near" in options
+    columns = ["incident", "date", "type", "victims", "communes", "departments", "actors"]
+    columns += ["distance_km"] if near else []
+    rows = [_row(view, r, near) for r in result.table.rows]
+    certainty = {row["iri"]: _strongest(row["actors"]) for row in rows}
+    points = [_point(view, r, certainty) for r in table.rows]
+    return Results(
+        given.get("q", ""), options, columns, rows, [p for p in points if p], command_of(options),
+        explain(query.text, bindings), result.summary, notice, given,
+    )
+
+
+YEAR_WIDTH = 120  # pixels of the timeline per year
+
+
+def timeline(rows: list[dict[str, str]]) -> dict[str, Any] | None:
+    """One dot per dated incident on a line of years (month within the year), stacked."""
+    dated = [r for r in rows if re.match(r"\d{4}", r["date"])]
+    if not dated:
+        return None
+    years = [int(r["date"][:4]) for r in dated]
+    first, last = min(years), max(years)
+    ticks = [{"year": y, "x": 20 + (y - first) * YEAR_WIDTH} for y in range(first, last + 1)]
+    stacks: dict[tuple[int, int], int] = {}
+    dots = []
+    for row in sorted(dated, key=lambda r: r["date"]):
+        year = int(row["date"][:4])
+        month = int(row["date"][5:7]) if re.match(r"\d{4}-\d\d", row["date"]) else 6
+        height = stacks[(year, month)] = stacks.get((year, month), -1) + 1
+        dots.append({"x": 20 + (year - first) * YEAR_WIDTH + (month - 0.5) * 10,
+                     "y": 115 - (height % 10) * 11, "href": row["href"],
+                     "title": f"{row['date']}: {row['incident']}",
+                     "cls": "c-" + _strongest(row["actors"])})
+    return {"first": first, "last": last, "width": (last - first + 1) * YEAR_WIDTH + 40,
+            "ticks": ticks, "dots": dots, "end": 20 + (last - first + 1) * YEAR_WIDTH}
+
+
+_PREPARED: dict[int, tuple[Any, Any]] = {}
+
+
+def _prepared(project: Any, engine: Any) -> tuple[Any, Any]:
+    """The `attacks` query and a resolver whose gazetteer is read once (a server's build does
+    not change under it); `kg.query.prepare` reads both again on every call."""
+    key = id(engine)
+    if key not in _PREPARED:
+        from functools import cache
+
+        from kg.catalogue import find_query
+        from kg.params import Resolver
+        from kg.query import resolver
+
+        fresh = resolver(project, engine)
+        _PREPARED[key] = (find_query(project.queries, "attacks"),
+                          Resolver(gazetteer=cache(fresh.gazetteer), engine=engine))
+    return _PREPARED[key]
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _is_kind(view: View, incident: str, kind: str) -> bool:
+    for _, concept in view.objects(incident, HCK + "incidentType"):
+        code = concept.value.rsplit("/", 1)[-1].lower()
+        if kind in (code, view.label(concept.value)[0].lower()):
+            return True
+    return False
+
+
+def _row(view: View, r: dict[str, Any], near: bool) -> dict[str, str]:
+    iri = str(r["incident"])
+    types = [view.label(c.value)[0] for _, c in view.objects(iri, HCK + "incidentType")]
+    row = {
+        "iri": iri,
+        "href": view.href(iri),
+        "incident": view.label(iri)[0],
+        "key": iri.rsplit("/", 1)[-1],
+        "date": _text(r.get("date")),
+        "type": ", ".join(sorted(types)),
+        "victims": _text(r.get("victims")),
+        "communes": _text(r.get("communes")),
+        "departments": _text(r.get("departments")),
+        "actors": _text(r.get("actors")),
+    }
+    if near:
+        row["distance_km"] = _text(r.get("distance_km"))
+    return row
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _strongest(actors: str) -> str:
+    for level in reversed(CERTAINTIES):
+        if f"({level}" in actors:
+            return level
+    return "unknown"
+
+
+def _point(view: View, r: dict[str, Any], certainty: dict[str, str]) -> Point | None:
+    try:
+        lat, lon = float(r["lat"]), float(r["lon"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    incident = str(r["incident"])
+    return Point(lat, lon, view.href(incident), str(r.get("victimName") or ""),
+                 certainty.get(incident, "unknown"), view.label(incident)[0])
