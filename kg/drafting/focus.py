@@ -1,0 +1,79 @@
+"""Which sentences speak of the incident the article reports, and which of earlier or other
+attacks it recalls ("une autre installation près de Paris en septembre", "Comme lors de l'attaque
+du CHSF"): only the first give values to the draft. The main victim is the first establishment
+named in a sentence about an attack; a sentence is about it when it names it, recalls nothing
+else, or continues a paragraph that is."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.drafting import cues
+from kg.drafting.nlp import Sentence
+from kg.drafting.tables import Tables, fold_same
+from kg.drafting.victims import Mention, Victim, find_mentions, match
+
+_HELPER = re.compile(
+    r"(vers|au profit d[eu']|en renfort d[eu']|avec l'aide d[eu']|accueillis? (par|a|au)|"
+    r"transferes? (a|au|aux|vers)|redirig\w* vers|to|towards|from|pres d[eu']|comme|like|"
+    r"equipes? d[eu']|aide d[eu']|soutien d[eu'])\s*(le |la |l'|les |du |des |the )?$"
+)
+
+
+@dataclass
+class Focus:
+    main: list[bool]  # per sentence: about the reported incident
+    victims: list[Victim]  # in order of first mention, the main one first
+    by_sentence: list[list[Victim]]
+
+
+def focus(text: str, sents: list[Sentence], tables: Tables) -> Focus:
+    mentions = find_mentions(text, tables)
+    by_sentence: list[list[Victim]] = [[] for _ in sents]
+    attack = [bool(cues.ATTACK.search(fold_same(s.text))) for s in sents]
+    retro = [bool(cues.RETROSPECTIVE.search(fold_same(s.text))) for s in sents]
+    for mention in mentions:
+        n = _sentence_of(mention, sents)
+        if n is not None and not _helper(text, mention):
+            by_sentence[n].append(match(mention, tables))
+    main_key = _main_key(by_sentence, attack, retro)
+    main: list[bool] = []
+    for n, s in enumerate(sents):
+        keys = {v.key for v in by_sentence[n]}
+        first = n == 0 or sents[n - 1].paragraph != s.paragraph
+        if main_key in keys:
+            main.append(True)
+        elif retro[n] or (keys and attack[n]):
+            main.append(False)
+        else:
+            main.append(True if first else main[-1])
+    victims: dict[str, Victim] = {}
+    for n, found in enumerate(by_sentence):
+        for v in found:
+            if main[n] and (v.key == main_key or attack[n]) and v.key not in victims:
+                victims[v.key] = v
+    ordered = sorted(victims.values(), key=lambda v: v.key != main_key)
+    return Focus(main, ordered, by_sentence)
+
+
+def _sentence_of(mention: Mention, sents: list[Sentence]) -> int | None:
+    for n, s in enumerate(sents):
+        if s.start <= mention.start < s.end:
+            return n
+    return None
+
+
+def _helper(text: str, mention: Mention) -> bool:
+    """The establishment is where patients went or help came from, not a victim."""
+    return bool(_HELPER.search(fold_same(text[max(0, mention.start - 40):mention.start])))
+
+
+def _main_key(by_sentence: list[list[Victim]], attack: list[bool], retro: list[bool]) -> str:
+    for found, a, r in zip(by_sentence, attack, retro, strict=True):
+        if found and a and not r:
+            return found[0].key
+    for found in by_sentence:
+        if found:
+            return found[0].key
+    return ""
