@@ -15,13 +15,21 @@ from kg.drafting.tables import Tables, Threat, fold_same
 
 Span = tuple[int, int]
 _UNNAMED = re.compile(
-    r"(l'oeuvre|l'œuvre|le fait|auteurs?|acteurs?|groupe|gang|hackers?|pirates?|cybercriminels?|"
-    r"attackers?|group|criminals|threat actors?)\b"
+    r"(l'oeuvre|l'œuvre|auteurs? de l'attaque|acteurs? (de|du) ran\w+|groupe (de|d')? ?(hackers|"
+    r"pirates|cybercriminels|rancongiciel|criminel)|gang|hackers?|pirates?|cybercriminels?|"
+    r"attackers?|(ransomware|hacker|criminal|hacktivist) group|criminals|threat actors?|"
+    r"groupes? (hacktiviste|criminel)s?)\b"
 )
+_NOT_A_NAME = {"The", "Le", "La", "Les", "Ce", "Cet", "Cette", "Un", "Une", "This", "A", "Its"}
 _GROUP_NAME = re.compile(
     r"\b(?:groupe|gang|collectif)(?: de (?:hackers|pirates|cybercriminels|ran[cç]ongiciel))?"
     r"(?: (?:russe|russophone|prorusse|pro-russe|chinois|nord-coréen))? (?P<a>[A-Z][\w.-]+(?:"
     r" [A-Z0-9][\w.-]*)?)|\b(?P<b>[A-Z][\w.-]+(?: [A-Z0-9][\w.]*)?) (?:ransomware )?(?:group|gang)"
+)
+_SAYS = re.compile(
+    r"selon (la direction|l'hopital|l'etablissement|le directeur|la directrice|le parquet|"
+    r"l'anssi|l'agence regionale de sante|l'ars|les enqueteurs|la police|la gendarmerie)|"
+    r"according to (the hospital|investigators|the prosecutor|the police|anssi)"
 )
 _CONFIRM = re.compile(r"confirm|etabli|identifi|attribu|designe|formellement")
 
@@ -53,7 +61,20 @@ def claims(
         named = _named(s, folded, tables)
         for claim in named or _unnamed(s, folded, warnings):
             found.setdefault(claim.key, claim)
-    return list(found.values()), warnings
+    return _without_defaults(list(found.values())), warnings
+
+
+def _without_defaults(found: list[Claim]) -> list[Claim]:
+    """A name written without any cue (a headline's 'frappé par Ryuk') gives 'suspected' by
+    default; it adds nothing beside a claim of the same actor that the wording qualifies."""
+    def plain(c: Claim) -> bool:
+        return c.evidence.get("certainty") == c.evidence.get("actor" if c.actor else "malware")
+
+    def who(c: Claim) -> tuple[str, str]:
+        return (c.actor, c.malware) if c.actor or c.malware else ("", c.actor_kind)
+
+    qualified = {who(c) for c in found if not plain(c)}
+    return [c for c in found if not (plain(c) and who(c) in qualified)]
 
 
 def _named(s: Sentence, folded: str, tables: Tables) -> list[Claim]:
@@ -101,13 +122,15 @@ def _unnamed(s: Sentence, folded: str, warnings: list[str]) -> list[Claim]:
             claim.actor_kind = kind
             claim.evidence["actor-kind"] = (s.start + m.start(), s.start + m.end())
             break
-    if name := _GROUP_NAME.search(s.text):
-        group = name.group("a") or name.group("b")
+    name = _GROUP_NAME.search(s.text)
+    if name and (group := name.group("a") or name.group("b")).split()[0] not in _NOT_A_NAME:
         warnings.append(f"the group '{group}' is not in data/actors.csv: add it there and name it"
                         " in the attribution, or leave it unnamed")
         claim.note = f"The article names the group {group}."
     claim.evidence.setdefault("actor-kind", (s.start + who.start(), s.start + who.end()))
     _certainty(claim, s, folded, who.start(), who.end())
+    if claim.certainty == "denied":
+        return []  # 'aucun groupe n'a revendiqué', 'no group has claimed': no claim to record
     return [claim]
 
 
@@ -126,6 +149,10 @@ def _certainty(claim: Claim, s: Sentence, folded: str, start: int, end: int) -> 
         claim.evidence["basis"] = (s.start + a.start(), s.start + a.end())
     elif (m := _CONFIRM.search(folded)) and cues.VICTIM_VOICE.search(folded):
         claim.certainty, claim.basis, cue = "confirmed", "victim", m
+    elif m := _SAYS.search(folded):
+        # 'selon la direction', 'selon l'ARS', without a hedge: the victim's or an authority's word
+        claim.certainty, cue = "confirmed", m
+        claim.basis = "authority" if cues.AUTHORITY.search(m.group()) else "victim"
     else:
         claim.certainty, claim.basis = "suspected", "media"
     span = (cue.start(), cue.end()) if cue else (start, end)

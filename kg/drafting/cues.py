@@ -38,10 +38,12 @@ IMPACTS: dict[str, re.Pattern[str]] = {
         "crisis-plan": r"plan blanc|cellule de crise|white plan|crisis (cell|unit|team)",
         "network-isolation": (
             r"(coupe|couper|coupure|deconnect|isol|debranch)\w*[^.;]{0,60}(reseau|internet|"
-            r"connexion|connectivite|systeme|informatique|ordinateurs|postes|machines)|(reseau|"
+            r"connexion|connectivite|systeme|informatique|ordinateurs|postes|machines|liaisons?)|"
+            r"(liaisons?|reseau|"
             r"internet|ordinateurs|machines|postes|systemes?)[^.;]{0,60}(coupe|deconnect|isole|"
             r"debranch)|plus en reseau|hors ligne|disconnect|isolat|cut off|taken offline|"
-            r"offline"
+            r"offline|\bcut\w*[^.;]{0,40}(internet|network|connectivity|systems?|off)\b|"
+            r"debranch\w*"
         ),
         "service-disruption": (
             r"hors service|au ralenti|mode degrade|paralys|perturb|fonctionnement degrade|"
@@ -53,29 +55,30 @@ IMPACTS: dict[str, re.Pattern[str]] = {
         "ransom-demanded": _R,
         "ransom-paid": (
             r"(paye|payer|paiera|payera|verse|verser|paid|pay)\w*[^.;]{0,30}(" + _R + r")|(" + _R
-            + r")[^.;]{0,30}(payee|versee|paid)"
+            + r")[^.;]{0,30}(payee|versee|paid)|ne (paiera|paierait|payera|payerait|paieront|"
+            r"paieraient) pas|refus\w* de payer|(will|would|did) not pay|won't pay|refus\w* to pay"
         ),
         "data-stolen": (
-            r"(vol|fuite|exfiltr|derob|subtilis|siphonn|aspir)\w*[^.;]{0,40}donnees|donnees"
-            r"[^.;]{0,60}(volees|derobees|exfiltrees|derob|subtilis|siphonn|aspir|piratees)|"
+            r"(vol|fuite|exfiltr|derob|subtilis|siphonn|aspir)\w*[^.;]{0,40}donnees?|donnees?"
+            r"[^.;]{0,60}(volee?s?|derob|exfiltr|subtilis|siphonn|aspir|piratee?s?)|"
             r"(stole|stolen|exfiltrat|theft)[^.;]{0,40}(data|records|files)|(data|records|"
             r"files)[^.;]{0,40}(stolen|exfiltrated|theft)"
         ),
         "data-published": (
-            r"(publi|diffus|mis en ligne|mises en ligne|divulgu|leak)\w*[^.;]{0,60}(donnees|"
-            r"informations|fichiers|documents|data|records)|(donnees|informations|fichiers|"
+            r"(publi|diffus|mis en ligne|mises en ligne|divulgu|leak)\w*[^.;]{0,60}(donnees?|"
+            r"informations|fichiers|documents|data|records)|(donnees?|informations|fichiers|"
             r"data|records)[^.;]{0,60}(publiees|diffusees|mises en ligne|divulguees|leaked|"
             r"published)"
         ),
         "data-offered-for-sale": (
-            r"(mis|mises|vendu\w*|vente|sold|sell\w*)[^.;]{0,40}(donnees|data)|en vente|"
+            r"(mis|mises|vendu\w*|vente|sold|sell\w*)[^.;]{0,40}(donnees?|data)|en vente|"
             r"for sale|a vendre"
         ),
     }.items()
 }
 # Words that count what an impact counts, after the number.
 COUNTED = {
-    "patients-transferred": r"patients?|malades|bebes|nouveau-nes|adultes|personnes",
+    "patients-transferred": r"patient(?:e)?s?|malades|bebes|nouveau-nes|adultes|personnes",
     "operations-cancelled": r"operations?|interventions?|rendez-vous|consultations?",
     "data-stolen": r"patients?|personnes|dossiers|records|people|individuals|fichiers|files",
     "data-published": r"patients?|personnes|dossiers|records|people|fichiers|files",
@@ -87,13 +90,13 @@ TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("ddos", re.compile(r"ddos|deni de service|denial[- ]of[- ]service|saturation")),
     ("supply-chain", re.compile(r"prestataire|sous-traitant|fournisseur|supplier|vendor|"
                                 r"third[- ]party|editeur de logiciel")),
-    ("data-breach", re.compile(r"fuite de donnees|vol de donnees|data breach|data leak|"
-                               r"exfiltr|donnees[^.;]{0,40}(volees|derobees|piratees)")),
+    ("data-breach", re.compile(r"fuite de donnees?|vol de donnees?|data breach|data leak|"
+                               r"exfiltr|donnees?[^.;]{0,40}(volees|derobees|piratees)")),
     ("intrusion", re.compile(r"intrusion|piratage|pirate|hack|cyberattaque|cyber-attaque|"
                              r"cyberattack|cyber attack|attaque informatique|compromi")),
 ]
 ATTACK = re.compile(
-    r"attaque|attack|piratage|pirat|hack|rancongiciel|ransomware|victime|vise|cible|frappe|"
+    r"ranc?on(?!giciel)|ransom|chiffr|encrypt|attaque|attack|piratage|pirat|hack|rancongiciel|ransomware|victime|vise|cible|frappe|"
     r"touche|intrusion|incident|compromi|breach|struck|hit by|targeted|infect"
 )
 HEDGE = re.compile(
@@ -108,9 +111,9 @@ UNKNOWN = re.compile(
     r"determiner|sans savoir si|not clear (whether|if)|on ignore|aucune information sur"
 )
 DENIED = re.compile(
-    r"\b(n'a pas|n'ont pas|ne (sera|seront|paiera|paieront|va|vont|sont|semble) pas|aucune? "
-    r"donnee|pas de donnees|rien n'a|no data|did not|has not|have not|had not|won't|will not|"
-    r"refus\w*|denied|dementi|dement|ni vol|sans vol)\b"
+    r"\b(n'\w+ pas|ne \w+ pas|aucune?|pas de|rien n'a|no data|no group|no one|did not|has not|"
+    r"have not|had not|won't|will not|would not|refus\w*|denied|dementi|dement|ni vol|sans vol|"
+    r"avant tout|avant toute|before any|not been claimed)\b"
 )
 CLAIM = re.compile(r"revendiq|claimed|claims? responsibility|took responsibility|a assume")
 AUTHORITY = re.compile(
@@ -132,6 +135,9 @@ EN_KIND = [
     ("state-sponsored", re.compile(r"etatique|state[- ]sponsored|etat etranger|nation-state|"
                                    r"services de renseignement")),
 ]
+
+
+THREAT = re.compile(r"(menac\w* de|threat\w* to|risque de) *$")
 
 
 def status(folded: str, start: int, end: int) -> str:

@@ -108,18 +108,31 @@ def _dates(sents: list[Sentence], main: list[bool], pub: Published | None
         folded = fold_same(s.text)
         if not is_main:
             continue
-        dates = [w for w in find_dates(s.text, s.start, pub) if _not_after(w, pub)]
-        if _DISCOVERY.search(folded):
-            found += dates
-        elif cues.ATTACK.search(folded) and not _NOT_START.search(folded):
-            starts += dates
+        for w in find_dates(s.text, s.start, pub):
+            role = _role(folded, w.start - s.start, w.end - s.start)
+            if role == "start" and _not_after(w, pub):
+                starts.append(w)
+            elif role == "discovered" and _not_after(w, pub):
+                found.append(w)
     start = _earliest(starts)
     discovered = _earliest(found)
-    if start and discovered and discovered.day <= start.day:
+    if start is None:  # only the detection is dated: the start is not known to be earlier
+        return discovered, None
+    if discovered and discovered.day <= start.day:
         discovered = None
-    if not start and discovered:
-        start = None
     return start, discovered
+
+
+def _role(folded: str, start: int, end: int) -> str:
+    """What the date at start..end of a sentence dates: the cue nearest to it decides (the
+    attack, its discovery, or something else: a claim, a publication, a recovery)."""
+    best = (10**6, "")
+    for role, pattern in (("discovered", _DISCOVERY), ("other", _NOT_START),
+                          ("start", cues.ATTACK)):
+        for m in pattern.finditer(folded):
+            gap = max(m.start() - end, start - m.end(), 0)
+            best = min(best, (gap, role))
+    return best[1]
 
 
 def _not_after(w: When, pub: Published | None) -> bool:

@@ -46,7 +46,8 @@ def incident_type(sents: list[Sentence], main: list[bool]) -> Kind | None:
             folded = fold_same(s.text)
             if is_main and (m := pattern.search(folded)):
                 state = cues.status(folded, m.start(), m.end())
-                found.append((state, (s.start + m.start(), s.start + m.end())))
+                if state in ("known", "suspected"):
+                    found.append((state, (s.start + m.start(), s.start + m.end())))
         if found:
             known = [f for f in found if f[0] == "known"]
             state, span = known[0] if known else ("suspected", found[0][1])
@@ -64,6 +65,8 @@ def impacts(sents: list[Sentence], main: list[bool]) -> list[Impact]:
             m = pattern.search(folded)
             if not m:
                 continue
+            if cues.THREAT.search(folded[max(0, m.start() - 30):m.start()]):
+                continue  # 'menace de publier les données': a threat, not a fact
             impact = Impact(kind, cues.status(folded, m.start(), m.end()))
             impact.evidence["type"] = (s.start + m.start(), s.start + m.end())
             _quantities(impact, s, folded, m.start(), m.end())

@@ -37,12 +37,20 @@ def focus(text: str, sents: list[Sentence], tables: Tables) -> Focus:
         n = _sentence_of(mention, sents)
         if n is not None and not _helper(text, mention):
             by_sentence[n].append(match(mention, tables))
-    main_key = _main_key(by_sentence, attack, retro)
+    lead = _main(by_sentence, attack, retro)
+    main_key = lead.key if lead else ""
+    for found in by_sentence:
+        for v in found:
+            if lead and v.key != main_key and v.same_as(lead) and not v.entity:
+                v.entity, v.commune = lead.entity, lead.commune
     main: list[bool] = []
     for n, s in enumerate(sents):
         keys = {v.key for v in by_sentence[n]}
         first = n == 0 or sents[n - 1].paragraph != s.paragraph
-        if main_key in keys:
+        sites = bool(by_sentence[n]) and all(v.mention.head == "site" for v in by_sentence[n])
+        if lead and any(v.same_as(lead) for v in by_sentence[n]):
+            main.append(True)
+        elif sites and not retro[n]:  # 'les sites de Tarare et de Trévoux': the victim's own
             main.append(True)
         elif retro[n] or (keys and attack[n]):
             main.append(False)
@@ -51,7 +59,8 @@ def focus(text: str, sents: list[Sentence], tables: Tables) -> Focus:
     victims: dict[str, Victim] = {}
     for n, found in enumerate(by_sentence):
         for v in found:
-            if main[n] and (v.key == main_key or attack[n]) and v.key not in victims:
+            if main[n] and (v.key == main_key or attack[n]) and v.key not in victims and not (
+                    lead and v.key != main_key and v.same_as(lead)):
                 victims[v.key] = v
     ordered = sorted(victims.values(), key=lambda v: v.key != main_key)
     return Focus(main, ordered, by_sentence)
@@ -69,11 +78,20 @@ def _helper(text: str, mention: Mention) -> bool:
     return bool(_HELPER.search(fold_same(text[max(0, mention.start - 40):mention.start])))
 
 
-def _main_key(by_sentence: list[list[Victim]], attack: list[bool], retro: list[bool]) -> str:
+def _main(by_sentence: list[list[Victim]], attack: list[bool], retro: list[bool]
+          ) -> Victim | None:
+    """The first victim named in a sentence about an attack (a matched name of the same victim
+    later in the text stands for a placeholder first)."""
+    lead = None
     for found, a, r in zip(by_sentence, attack, retro, strict=True):
         if found and a and not r:
-            return found[0].key
-    for found in by_sentence:
-        if found:
-            return found[0].key
-    return ""
+            lead = found[0]
+            break
+    if lead is None:
+        lead = next((found[0] for found in by_sentence if found), None)
+    if lead is not None and lead.entity is None:
+        for found in by_sentence:
+            for v in found:
+                if v.entity and v.same_as(lead):
+                    return v
+    return lead

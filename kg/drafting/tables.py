@@ -9,7 +9,7 @@ import functools
 import gzip
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +20,8 @@ GENERIC = frozenset(
     "chru chi chs chg chic cht hosp site de du des la le les l d et en sur clinique cl clin "
     "polyclinique prive privee universitaire regional regionale intercommunal intercommunale "
     "groupe groupement ght ehpad usld maternite fondation institut general generale specialise "
-    "mutualiste sante medical medicale the of and a etablissement public a aux"
+    "mutualiste sante medical medicale the of and a etablissement public a aux university "
+    "regional general teaching"
     .split()
 )
 ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "mtp": "montpellier"}
@@ -148,13 +149,24 @@ def _curated(t: Tables, data: Path) -> None:
 
 def _register(t: Tables, data: Path) -> None:
     known = {e.key for e in t.entities}
+    seatless = {e.key: n for n, e in enumerate(t.entities) if e.kind == "legal-entity"
+                and not e.commune}
+    sites: dict[str, list[str]] = defaultdict(list)
     for r in _rows(data / "register" / "establishments.csv.gz"):
+        if r["finess_ej"] in seatless and r["commune"] and r["category"] in t.hospital_categories:
+            sites[r["finess_ej"]].append(r["commune"])
         if r["finess_et"] in known or r["category"] not in t.hospital_categories:
             continue
         t.entities.append(
             Entity(r["finess_et"], "establishment", r["name"], r["commune"], False,
                    r["category"], r["finess_ej"])
         )
+    for ej, communes in sites.items():
+        # the commune of most of the legal entity's hospital sites in the register
+        top, n = Counter(communes).most_common(1)[0]
+        if n * 2 > len(communes):
+            e = t.entities[seatless[ej]]
+            t.entities[seatless[ej]] = Entity(e.key, e.kind, e.name, top, e.curated)
 
 
 def _threats(data: Path) -> list[Threat]:

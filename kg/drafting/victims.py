@@ -29,6 +29,11 @@ ENGLISH = re.compile(
     rf"\b(?P<name>{_NAME})\s+"
     r"(?P<head>(?:University\s+)?(?:[Hh]ospital|[Cc]linic|Medical Cent(?:er|re)))\b"
 )
+_PLACE = r"[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŒ][\w’']*(?:-[\w’']+)*"
+SITES = re.compile(
+    rf"\b(?P<head>sites?|h[ôo]pitaux|[ée]tablissements|hospitals|sites) (?:de |d['’]|du |in |at )"
+    rf"(?P<places>{_PLACE}(?:(?:,\s*|\s+(?:et|and)\s+)(?:de |d['’]|du )?{_PLACE}){{0,5}})"
+)
 ACRONYM = re.compile(r"\s*\((?P<acr>[A-Z][A-Za-z-]{1,9})\)")
 _PUBLIC = {"ch", "chu", "chr", "chru", "chi", "chs", "hospitalier", "hosp", "hospitaliere"}
 _CLINIC = {"clinique", "cl", "polyclinique", "clin"}
@@ -58,10 +63,20 @@ class Victim:
     def key(self) -> str:
         return self.entity.key if self.entity else "?" + fold(self.mention.name)
 
+    def same_as(self, other: Victim) -> bool:
+        """The same victim, or a placeholder whose words are all in the other's name."""
+        if self.key == other.key:
+            return True
+        if self.entity and other.entity:
+            return False
+        mine, theirs = distinctive(self.mention.name), distinctive(other.mention.name)
+        return bool(mine and theirs) and (mine <= theirs or theirs <= mine)
+
 
 def find_mentions(text: str, tables: Tables) -> list[Mention]:
     """Every name of a health establishment or organisation in `text`, in order."""
     found = [_mention(m, english=False) for m in FRENCH.finditer(text)]
+    found += _sites(text)
     found += [_mention(m, english=True) for m in ENGLISH.finditer(text)]
     found = [m for m in found if distinctive(m.name) - _NOT_NAMES]
     aliases = _aliases(text, found, tables)
@@ -75,6 +90,17 @@ def find_mentions(text: str, tables: Tables) -> list[Mention]:
         if not kept or m.start >= kept[-1].end:
             kept.append(m)
     return kept
+
+
+def _sites(text: str) -> list[Mention]:
+    """'les sites de Tarare et de Trévoux', 'its hospitals in Vitry-le-François and
+    Saint-Dizier': one mention per place, named by its commune."""
+    found = []
+    for m in SITES.finditer(text):
+        for p in re.finditer(_PLACE, m.group("places")):
+            start = m.start("places") + p.start()
+            found.append(Mention(start, start + len(p.group()), p.group(), "site", p.group()))
+    return found
 
 
 def _mention(m: re.Match[str], english: bool) -> Mention:
@@ -101,9 +127,15 @@ def _aliases(text: str, found: list[Mention], tables: Tables) -> dict[str, str]:
 
 def match(mention: Mention, tables: Tables) -> Victim:
     """The entity `mention` names, when exactly one fits best; else a placeholder."""
+    if mention.head == "site":
+        return _site(mention, tables)
     wanted = distinctive(mention.name) - {"cedex"}
-    fitting = [e for e in _candidates(wanted, tables) if wanted <= tables.entity_tokens(e)]
-    fitting = [e for e in fitting if _kind_fits(mention, e)]
+    fitting = _fitting(mention, wanted, tables)
+    if not fitting and (town := _trailing_commune(mention.name, tables)):
+        # 'hôpital Nord-Ouest de Villefranche-sur-Saône': the site is in a neighbouring commune
+        wanted = distinctive(mention.name[: -len(town)]) or wanted
+        fitting = [e for e in _fitting(mention, wanted, tables)
+                   if distinctive(town) & tables.entity_tokens(e)]
     victim = Victim(mention)
     for pool in ([e for e in fitting if e.curated], [e for e in fitting if not e.curated]):
         if pool:
@@ -115,6 +147,41 @@ def match(mention: Mention, tables: Tables) -> Victim:
             break
     victim.commune = victim.entity.commune if victim.entity else commune_in(mention.name, tables)
     return victim
+
+
+def _site(mention: Mention, tables: Tables) -> Victim:
+    """A site named by its commune: the one curated hospital there, else the one general
+    hospital (CH, CHR/CHU, ex-local hospital) of the register there; else a placeholder."""
+    victim = Victim(mention)
+    codes = set(tables.commune_names.get(commune_key(mention.name), []))
+    if not codes:
+        return victim
+    here = [e for e in tables.entities if e.commune in codes and e.kind == "establishment"]
+    curated = [e for e in here if e.curated]
+    general = [e for e in here if not e.curated and e.category in ("355", "101", "106")]
+    pool = curated or general
+    if len(pool) == 1:
+        victim.entity = pool[0]
+    else:
+        victim.candidates = pool
+    victim.commune = victim.entity.commune if victim.entity else (
+        next(iter(codes)) if len(codes) == 1 else "")
+    return victim
+
+
+def _fitting(mention: Mention, wanted: frozenset[str], tables: Tables) -> list[Entity]:
+    found = [e for e in _candidates(wanted, tables) if wanted <= tables.entity_tokens(e)]
+    return [e for e in found if _kind_fits(mention, e)]
+
+
+def _trailing_commune(name: str, tables: Tables) -> str:
+    """The end of `name` that is a commune's name ('... de Villefranche-sur-Saône'), or ''."""
+    m = re.search(r"(?:\s+(?:de|du|d['’])\s*|\s+)([^\s].*)$", name)
+    while m:
+        if commune_key(m.group(1)) in tables.commune_names:
+            return m.group(1)
+        m = re.search(r"(?:\s+(?:de|du|d['’])\s*|\s+)([^\s].*)$", m.group(1))
+    return ""
 
 
 def _candidates(wanted: frozenset[str], tables: Tables) -> list[Entity]:

@@ -112,7 +112,7 @@ def find_dates(text: str, offset: int, published: Published | None) -> list[When
                 taken.append((m.start(), m.end()))
                 found.append(When(value, offset + m.start(), offset + m.end(), kind))
     found.sort(key=lambda w: w.start)
-    return [_with_time(text, offset, w, taken) for w in found]
+    return [night_day(_with_time(text, offset, w, taken)) for w in found]
 
 
 def _resolve(kind: str, m: re.Match[str], pub: Published | None) -> str | None:
@@ -201,6 +201,15 @@ def _night(m: re.Match[str], pub: Published | None) -> str | None:
         return f"{pub.year}-{pub.month:02d}"
     second = dt.date.fromisoformat(_weekday(WEEKDAYS[fold(g["w2"])], pub))
     return (second - dt.timedelta(days=(second.weekday() - first) % 7 or 1)).isoformat()
+
+
+def night_day(w: When) -> When:
+    """A night 'de samedi à dimanche' without an hour: the day after (attacks reported for such
+    a night are mostly after midnight, and the data dates them so)."""
+    if w.kind != "night" or w.precision != 3:
+        return w
+    day = dt.date.fromisoformat(w.value) + dt.timedelta(days=1)
+    return When(day.isoformat(), w.start, w.end, w.kind)
 
 
 def _with_time(text: str, offset: int, w: When, taken: list[tuple[int, int]]) -> When:
