@@ -78,17 +78,17 @@ def unsupported(d: Any) -> list[str]:
     return missing
 
 
-def score() -> tuple[str, bool]:
+def score(folder: str = "articles", annotated: str = "expected.json") -> tuple[str, bool]:
     from kg.drafting import draft_article
 
-    annotations = json.loads((HERE / "expected.json").read_text(encoding="utf-8"))
+    annotations = json.loads((HERE / annotated).read_text(encoding="utf-8"))
     tally = {f: Counter() for f in FIELDS}
     misses: list[str] = []
     without = 0
     for name, entry in annotations.items():
         if name.startswith("_"):
             continue
-        d = draft_article(ROOT, HERE / "articles" / name, url=f"https://example.org/{name}",
+        d = draft_article(ROOT, HERE / folder / name, url=f"https://example.org/{name}",
                           published=entry.get("published"))
         got, want = predicted(d), expected(entry)
         bad = unsupported(d)
@@ -100,10 +100,10 @@ def score() -> tuple[str, bool]:
             if fp or fn:
                 misses.append(f"{name}: {f}: extra {sorted(fp)}, missed {sorted(fn)}")
     lines = [
-        "# kg draft on the annotated articles",
+        f"## {folder}/",
         "",
-        f"{sum(1 for n in annotations if not n.startswith('_'))} articles (bench/draft/articles/,"
-        " annotations in bench/draft/expected.json); `python bench/draft_score.py --write`.",
+        f"{sum(1 for n in annotations if not n.startswith('_'))} articles (bench/draft/{folder}/,"
+        f" annotations in bench/draft/{annotated}).",
         "",
         "| field | precision | recall | F1 | true pos. | false pos. | false neg. |",
         "| --- | --- | --- | --- | --- | --- | --- |",
@@ -117,14 +117,16 @@ def score() -> tuple[str, bool]:
         if f in ("start", "communes", "type", "amounts", "actors") and f1 < 0.8:
             met = False
         lines.append(f"| {f} | {p:.2f} | {r:.2f} | {f1:.2f} | {t['tp']} | {t['fp']} | {t['fn']} |")
-    lines += ["", f"Values without evidence: {without}.", "", "## Differences", ""]
+    lines += ["", f"Values without evidence: {without}.", "", "Differences:", ""]
     lines += [f"- {m}" for m in misses] or ["- none"]
     return "\n".join(lines) + "\n", met and without == 0
 
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
-    report, met = score()
+    tuned, met = score()
+    heldout, _ = score("heldout", "heldout.json")
+    report = f"# kg draft on the annotated articles\n\n{tuned}\n{heldout}"
     print(report, end="")
     if "--write" in sys.argv:
         (HERE / "REPORT.md").write_text(report, encoding="utf-8")

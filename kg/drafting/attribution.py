@@ -89,12 +89,16 @@ def _named(s: Sentence, folded: str, tables: Tables) -> list[Claim]:
         actor = threat.slug if threat.kind == "actor" else threat.actor
         malware = threat.slug if threat.kind == "malware" else ""
         if result and result[-1].actor == actor and actor and not (result[-1].malware and malware):
-            result[-1].malware = result[-1].malware or malware
+            if malware and not result[-1].malware:
+                result[-1].malware = malware
+                result[-1].evidence["malware"] = (s.start + start, s.start + end)
             continue
         if not malware:
             malware = _malware_named(folded[start:end], actor, tables)
         claim = Claim(actor=actor, malware=malware)
         claim.evidence["actor" if actor else "malware"] = (s.start + start, s.start + end)
+        if actor and malware:
+            claim.evidence["malware"] = (s.start + start, s.start + end)
         _certainty(claim, s, folded, start, end)
         result.append(claim)
     return result
@@ -110,6 +114,10 @@ def _malware_named(text: str, actor: str, tables: Tables) -> str:
 
 
 def _unnamed(s: Sentence, folded: str, warnings: list[str]) -> list[Claim]:
+    if m := cues.UNKNOWN_ACTOR.search(folded):
+        span = (s.start + m.start(), s.start + m.end())
+        return [Claim(actor_kind="unknown", certainty="unknown", basis="media",
+                      evidence={"actor-kind": span, "certainty": span})]
     who = _UNNAMED.search(folded)
     if not who:
         return []

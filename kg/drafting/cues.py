@@ -14,7 +14,9 @@ IMPACTS: dict[str, re.Pattern[str]] = {
             r"(operations?|interventions?|chirurgi\w*|rendez-vous|consultations?|activite "
             r"(chirurgicale|operatoire)|examens?)[^.;]{0,60}?(annul|deprogramm|report|suspend)"
             r"|(annul\w*|deprogramm\w*|report\w*)[^.;]{0,40}?(operations|interventions|"
-            r"rendez-vous|consultations|activite (chirurgicale|operatoire))"
+            r"rendez-vous|consultations|activite (chirurgicale|operatoire|programmee))"
+            r"|activite (programmee|chirurgicale|operatoire)[^.;]{0,30}(suspendu|report|annul|"
+            r"deprogramm|arret)"
             r"|(operations?|surger\w*|procedures|appointments)[^.;]{0,30}(cancel|postpon)"
             r"|(cancel\w*|postpon\w*|halt\w*|suspend\w*)[^.;]{0,30}(operations|surger|"
             r"appointments|procedures)|arrete ses operations"
@@ -26,8 +28,8 @@ IMPACTS: dict[str, re.Pattern[str]] = {
         ),
         "emergency-diversion": (
             r"urgences?[^.;]{0,60}(fermee|ferme|redirig|reorient|delest|regul|detourn)|(redirig"
-            r"\w*|reorient\w*|regul\w*|delest\w*)[^.;]{0,60}(urgences|samu|autres (hopitaux|"
-            r"etablissements))|emergency (department|room|services?|ward)[^.;]{0,40}(closed|"
+            r"\w*|reorient\w*|orientee?s?|regul\w*|delest\w*)[^.;]{0,60}(urgences|samu|autres "
+            r"(hopitaux|etablissements))|emergency (department|room|services?|ward)[^.;]{0,40}(closed|"
             r"divert|redirect|shut)|(divert\w*|redirect\w*)[^.;]{0,40}(patients|ambulances|"
             r"emergenc)"
         ),
@@ -43,7 +45,10 @@ IMPACTS: dict[str, re.Pattern[str]] = {
             r"internet|ordinateurs|machines|postes|systemes?)[^.;]{0,60}(coupe|deconnect|isole|"
             r"debranch)|plus en reseau|hors ligne|disconnect|isolat|cut off|taken offline|"
             r"offline|\bcut\w*[^.;]{0,40}(internet|network|connectivity|systems?|off)\b|"
-            r"debranch\w*"
+            r"debranch\w*|(arrete\w*|eteint\w*|confin\w*|shut down|switched off)[^.;]{0,40}"
+            r"(systemes?|serveurs|ordinateurs|informatique|postes|servers|computers|systems?)|"
+            r"(ordinateurs|serveurs|postes|systemes?|computers|servers)[^.;]{0,40}(eteint|arrete|"
+            r"shut down|switched off)"
         ),
         "service-disruption": (
             r"hors service|au ralenti|mode degrade|paralys|perturb|fonctionnement degrade|"
@@ -56,11 +61,11 @@ IMPACTS: dict[str, re.Pattern[str]] = {
         "ransom-paid": (
             r"(paye|payer|paiera|payera|verse|verser|paid|pay)\w*[^.;]{0,30}(" + _R + r")|(" + _R
             + r")[^.;]{0,30}(payee|versee|paid)|ne (paiera|paierait|payera|payerait|paieront|"
-            r"paieraient) pas|refus\w* de payer|(will|would|did) not pay|won't pay|refus\w* to pay"
+            r"paieraient) pas|ceder\w* (pas )?au chantage|refus\w* de payer|(will|would|did) not pay|won't pay|refus\w* to pay"
         ),
         "data-stolen": (
             r"(vol|fuite|exfiltr|derob|subtilis|siphonn|aspir)\w*[^.;]{0,40}donnees?|donnees?"
-            r"[^.;]{0,60}(volee?s?|derob|exfiltr|subtilis|siphonn|aspir|piratee?s?)|"
+            r"[^.;]{0,60}(volee?s?|derob|exfiltr|subtilis|siphonn|aspir|piratees?\b)|"
             r"(stole|stolen|exfiltrat|theft)[^.;]{0,40}(data|records|files)|(data|records|"
             r"files)[^.;]{0,40}(stolen|exfiltrated|theft)"
         ),
@@ -97,7 +102,8 @@ TYPES: list[tuple[str, re.Pattern[str]]] = [
 ]
 ATTACK = re.compile(
     r"ranc?on(?!giciel)|ransom|chiffr|encrypt|attaque|attack|piratage|pirat|hack|rancongiciel|ransomware|victime|vise|cible|frappe|"
-    r"touche|intrusion|incident|compromi|breach|struck|hit by|targeted|infect"
+    r"touche|intrusion|intrus\b|incident|compromi|breach|struck|hit by|targeted|infect|"
+    r"identifiants voles|stolen credentials"
 )
 HEDGE = re.compile(
     r"\b(semble|semblerait|sembl\w+|pourrai\w*|aurai\w*|serai\w*|probabl\w*|vraisemblabl\w*|"
@@ -108,7 +114,8 @@ HEDGE = re.compile(
 UNKNOWN = re.compile(
     r"on ne sait pas|ne sait pas encore|ignore (encore )?si|pas encore (etabli|connu|determine)|"
     r"not (yet )?known|unclear (whether|if)|it is unknown|n'est pas (encore )?connu|reste a "
-    r"determiner|sans savoir si|not clear (whether|if)|on ignore|aucune information sur"
+    r"determiner|sans savoir si|not clear (whether|if)|on ignore|aucune information sur|"
+    r"rien n'indique|nothing indicates|no evidence|aucun element"
 )
 DENIED = re.compile(
     r"\b(n'\w+ pas|ne \w+ pas|aucune?|pas de|rien n'a|no data|no group|no one|did not|has not|"
@@ -137,6 +144,12 @@ EN_KIND = [
 ]
 
 
+UNKNOWN_ACTOR = re.compile(
+    r"(origine|auteurs?|commanditaires?|responsables?) de (l'attaque|la cyberattaque|l'intrusion)"
+    r" (reste|restent|est|sont|demeure)\w* (inconnu|indetermin|ignor)|on ignore (encore )?qui|"
+    r"not (yet )?known who|unknown who|unclear who|who was behind[^.;]{0,40}(not known|unclear|"
+    r"unknown)|pas (encore )?ete identifie|not (yet )?been identified"
+)
 THREAT = re.compile(r"(menac\w* de|threat\w* to|risque de) *$")
 
 

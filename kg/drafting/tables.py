@@ -161,12 +161,16 @@ def _register(t: Tables, data: Path) -> None:
             Entity(r["finess_et"], "establishment", r["name"], r["commune"], False,
                    r["category"], r["finess_ej"])
         )
-    for ej, communes in sites.items():
-        # the commune of most of the legal entity's hospital sites in the register
-        top, n = Counter(communes).most_common(1)[0]
-        if n * 2 > len(communes):
-            e = t.entities[seatless[ej]]
-            t.entities[seatless[ej]] = Entity(e.key, e.kind, e.name, top, e.curated)
+    for ej, n in seatless.items():
+        # the commune its name gives ('... de Rouen') among those of its hospital sites in the
+        # register, else the commune of most of them
+        e, communes = t.entities[n], sites.get(ej, [])
+        named = [c for c in set(communes) if commune_key(t.communes[c].name) in commune_key(
+            e.name) and c in t.communes]
+        top = Counter(communes).most_common(1)[0] if communes else ("", 0)
+        seat = named[0] if len(named) == 1 else top[0] if top[1] * 2 > len(communes) else ""
+        if seat:
+            t.entities[n] = Entity(e.key, e.kind, e.name, seat, e.curated)
 
 
 def _threats(data: Path) -> list[Threat]:

@@ -81,7 +81,8 @@ def find_mentions(text: str, tables: Tables) -> list[Mention]:
     found = [m for m in found if distinctive(m.name) - _NOT_NAMES]
     aliases = _aliases(text, found, tables)
     for alias, full in aliases.items():
-        for hit in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text):
+        flags = re.IGNORECASE if len(alias) >= 5 else 0
+        for hit in re.finditer(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", text, flags):
             if not any(f.start <= hit.start() < f.end for f in found):
                 found.append(Mention(hit.start(), hit.end(), hit.group(), "", full))
     found.sort(key=lambda m: (m.start, -m.end))

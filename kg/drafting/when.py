@@ -163,7 +163,8 @@ def _year_of(month: int, day: int, pub: Published | None) -> int | None:
         return None
     if (month, day) <= (pub.month, pub.day or 31):
         return pub.year
-    return pub.year - 1
+    ahead = (dt.date(pub.year, month, min(day, 28)) - pub.date()).days
+    return pub.year if 0 < ahead <= 62 else pub.year - 1  # 'd'ici le 13 février': ahead
 
 
 def _month(g: dict[str, str | None], pub: Published | None) -> str | None:
