@@ -29,7 +29,8 @@ IMPACTS: dict[str, re.Pattern[str]] = {
         "emergency-diversion": (
             r"urgences?[^.;]{0,60}(fermee|ferme|redirig|reorient|delest|regul|detourn)|(redirig"
             r"\w*|reorient\w*|orientee?s?|regul\w*|delest\w*)[^.;]{0,60}(urgences|samu|autres "
-            r"(hopitaux|etablissements))|emergency (department|room|services?|ward)[^.;]{0,40}(closed|"
+            r"(hopitaux|etablissements))|emergency (department|room|services?|ward)[^.;]{0,40}"
+            r"(closed|"
             r"divert|redirect|shut)|(divert\w*|redirect\w*)[^.;]{0,40}(patients|ambulances|"
             r"emergenc)"
         ),
@@ -61,7 +62,8 @@ IMPACTS: dict[str, re.Pattern[str]] = {
         "ransom-paid": (
             r"(paye|payer|paiera|payera|verse|verser|paid|pay)\w*[^.;]{0,30}(" + _R + r")|(" + _R
             + r")[^.;]{0,30}(payee|versee|paid)|ne (paiera|paierait|payera|payerait|paieront|"
-            r"paieraient) pas|ceder\w* (pas )?au chantage|refus\w* de payer|(will|would|did) not pay|won't pay|refus\w* to pay"
+            r"paieraient) pas|ceder\w* (pas )?au chantage|refus\w* de payer|(will|would|did) "
+            r"not pay|won't pay|refus\w* to pay"
         ),
         "data-stolen": (
             r"(vol|fuite|exfiltr|derob|subtilis|siphonn|aspir)\w*[^.;]{0,40}donnees?|donnees?"
