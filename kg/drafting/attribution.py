@@ -24,7 +24,8 @@ _NOT_A_NAME = {"The", "Le", "La", "Les", "Ce", "Cet", "Cette", "Un", "Une", "Thi
 _GROUP_NAME = re.compile(
     r"\b(?:groupe|gang|collectif)(?: de (?:hackers|pirates|cybercriminels|ran[cç]ongiciel))?"
     r"(?: (?:russe|russophone|prorusse|pro-russe|chinois|nord-coréen))? (?P<a>[A-Z][\w.-]+(?:"
-    r" [A-Z0-9][\w.-]*)?)|\b(?P<b>[A-Z][\w.-]+(?: [A-Z0-9][\w.]*)?) (?:ransomware )?(?:group|gang)"
+    r" [A-Z0-9][\w.-]*)?)|\b(?P<b>[A-Z][\w.-]+(?: [A-Z0-9][\w.]*)?) (?:ransomware )?"
+    r"(?:group|gang)\b"
 )
 _SAYS = re.compile(
     r"selon (la direction|l'hopital|l'etablissement|le directeur|la directrice|le parquet|"
@@ -130,8 +131,10 @@ def _unnamed(s: Sentence, folded: str, warnings: list[str]) -> list[Claim]:
             claim.actor_kind = kind
             claim.evidence["actor-kind"] = (s.start + m.start(), s.start + m.end())
             break
-    name = _GROUP_NAME.search(s.text)
-    if name and (group := name.group("a") or name.group("b")).split()[0] not in _NOT_A_NAME:
+    names = [n.group("a") or n.group("b") for n in _GROUP_NAME.finditer(s.text)]
+    names = [n for n in names if n.split()[0] not in _NOT_A_NAME]
+    if names:
+        group = names[0]
         warnings.append(f"the group '{group}' is not in data/actors.csv: add it there and name it"
                         " in the attribution, or leave it unnamed")
         claim.note = f"The article names the group {group}."

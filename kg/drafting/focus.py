@@ -60,10 +60,16 @@ def focus(text: str, sents: list[Sentence], tables: Tables) -> Focus:
     for n, found in enumerate(by_sentence):
         for v in found:
             if main[n] and (v.key == main_key or attack[n]) and v.key not in victims and not (
-                    lead and v.key != main_key and v.same_as(lead)):
+                    lead and v.key != main_key and v.same_as(lead) and not _site_of(v, lead)):
                 victims[v.key] = v
     ordered = sorted(victims.values(), key=lambda v: v.key != main_key)
     return Focus(main, ordered, by_sentence)
+
+
+def _site_of(v: Victim, lead: Victim) -> bool:
+    """A site of the legal entity the article is about: a victim of its own."""
+    return bool(v.entity and lead.entity and v.entity.kind == "establishment"
+                and v.entity.parent == lead.entity.key)
 
 
 def _sentence_of(mention: Mention, sents: list[Sentence]) -> int | None:

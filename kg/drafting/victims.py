@@ -67,8 +67,10 @@ class Victim:
         """The same victim, or a placeholder whose words are all in the other's name."""
         if self.key == other.key:
             return True
-        if self.entity and other.entity:
-            return False
+        if self.entity and other.entity:  # a site and its legal entity, or two of its sites
+            a, b = self.entity, other.entity
+            return a.parent == b.key or b.parent == a.key or (a.parent != "" and
+                                                              a.parent == b.parent)
         mine, theirs = distinctive(self.mention.name), distinctive(other.mention.name)
         return bool(mine and theirs) and (mine <= theirs or theirs <= mine)
 
@@ -120,9 +122,13 @@ def _aliases(text: str, found: list[Mention], tables: Tables) -> dict[str, str]:
             aliases[a.group("acr")] = m.name
     for e in tables.entities:
         if e.curated and e.kind in ("organisation", "legal-entity", "ght"):
-            for part in re.split(r"\s*[()]\s*", e.name):
-                if len(part) >= 4 and (e.kind != "legal-entity" or "(" in e.name):
-                    aliases.setdefault(part.strip(), e.name)
+            main, *inner = [p.strip() for p in re.split(r"\s*[()]\s*", e.name) if p.strip()]
+            if len(main) >= 4 and commune_key(main) not in tables.commune_names:
+                aliases.setdefault(main, e.name)
+            for part in inner:  # an acronym in brackets: 'AP-HM', 'CHPF', 'Ramsay Santé'
+                if sum(c.isupper() for c in part) >= 2 and commune_key(part) not in \
+                        tables.commune_names:
+                    aliases.setdefault(part, e.name)
     return {a: n for a, n in aliases.items() if a}
 
 
@@ -212,7 +218,7 @@ def _kind_fits(mention: Mention, entity: Entity) -> bool:
 def _best(pool: list[Entity], wanted: frozenset[str], tables: Tables) -> list[Entity]:
     def score(e: Entity) -> tuple[float, int]:
         own = distinctive(e.name)
-        kind = {"legal-entity": 2, "organisation": 2, "ght": 2, "establishment": 1}[e.kind]
+        kind = {"legal-entity": 1, "organisation": 2, "ght": 2, "establishment": 2}[e.kind]
         return (len(own & wanted) / max(1, len(own)), kind)
 
     top = max(score(e) for e in pool)
