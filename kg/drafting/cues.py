@@ -60,7 +60,7 @@ IMPACTS: dict[str, re.Pattern[str]] = {
         "systems-encrypted": r"chiffr|cryptes?\b|cryptees?\b|encrypt|verrouill",
         "ransom-demanded": _R,
         "ransom-paid": (
-            r"(paye|payer|paiera|payera|verse|verser|paid|pay)\w*[^.;]{0,30}(" + _R + r")|(" + _R
+            r"(pai\w+|pay\w*|vers\w+|paid)[^.;]{0,30}(" + _R + r")|(" + _R
             + r")[^.;]{0,30}(payee|versee|paid)|ne (paiera|paierait|payera|payerait|paieront|"
             r"paieraient) pas|ceder\w* (pas )?au chantage|refus\w* de payer|(will|would|did) "
             r"not pay|won't pay|refus\w* to pay"
@@ -152,7 +152,10 @@ UNKNOWN_ACTOR = re.compile(
     r"not (yet )?known who|unknown who|unclear who|who was behind[^.;]{0,40}(not known|unclear|"
     r"unknown)|pas (encore )?ete identifie|not (yet )?been identified"
 )
-THREAT = re.compile(r"(menac\w* de|threat\w* to|risque de) *$")
+THREAT = re.compile(
+    r"(menac\w* de|threat\w* to|risque de|\bsi (une |la |le |les )?|\bif (a |the )?|"
+    r"unless (a |the )?) *$"
+)
 
 
 def status(folded: str, start: int, end: int) -> str:

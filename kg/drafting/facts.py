@@ -65,7 +65,8 @@ def impacts(sents: list[Sentence], main: list[bool]) -> list[Impact]:
             m = pattern.search(folded)
             if not m:
                 continue
-            if cues.THREAT.search(folded[max(0, m.start() - 30):m.start()]):
+            if kind != "ransom-demanded" and cues.THREAT.search(
+                    folded[max(0, m.start() - 30):m.start()]):
                 continue  # 'menace de publier les données': a threat, not a fact
             impact = Impact(kind, cues.status(folded, m.start(), m.end()))
             impact.evidence["type"] = (s.start + m.start(), s.start + m.end())
