@@ -250,3 +250,21 @@ def test_path_of_the_seed_is_the_project_seed():
     shared = Path("/work/shared/seeds/000_39a752069a1118c7.txt")
     if shared.exists():
         assert shared.read_bytes() == SEED.read_bytes()
+
+
+def test_add_source_needs_the_url(cli, tmp_path):
+    result = cli("draft", str(SEED), "--published", "2022-12-05", "--add-source")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "error: --add-source needs the article's URL (give --url URL)"
+    )
+
+
+def test_without_url_the_draft_says_it_has_no_source(seed):
+    from kg.drafting.draft import draft_article as again
+
+    d = again(REPO, SEED, published="2022-12-05")
+    text = render_yaml(d)
+    assert "sources: []  # REVIEW: give the article's URL (--url)" in text
+    assert ("no URL for the article: give --url, the draft cites it as the source of every "
+            "fact") in d.warnings
