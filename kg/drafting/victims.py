@@ -25,6 +25,14 @@ _PREP = r"(?:\s+(?:de la|de l['’]|de|du|des|d['’]|of)\s*|\s+)"
 FRENCH = re.compile(
     rf"\b(?P<head>(?i:{_HEADS_WORDS})|(?:{_HEADS_ACRONYMS})\b){_PREP}(?P<name>{_NAME})"
 )
+ENGLISH_OF = re.compile(
+    rf"\b(?P<head>(?:[Hh]ospital|[Cc]linic|[Mm]aternity (?:hospital|ward))) (?:in|of|at) "
+    rf"(?P<name>{_NAME})"
+)
+# Acronyms the press uses for a few health bodies without spelling them out.
+ACRONYMS = {"AP-HP": "Assistance publique-hôpitaux de Paris", "APHP": "Assistance publique-"
+            "hôpitaux de Paris", "AP-HM": "Assistance Publique - Hôpitaux de Marseille",
+            "HCL": "Hospices Civils de Lyon"}
 ENGLISH = re.compile(
     rf"\b(?P<name>{_NAME})\s+"
     r"(?P<head>(?:University\s+)?(?:[Hh]ospital|[Cc]linic|Medical Cent(?:er|re)))\b"
@@ -80,6 +88,7 @@ def find_mentions(text: str, tables: Tables) -> list[Mention]:
     found = [_mention(m, english=False) for m in FRENCH.finditer(text)]
     found += _sites(text)
     found += [_mention(m, english=True) for m in ENGLISH.finditer(text)]
+    found += [_mention(m, english=False) for m in ENGLISH_OF.finditer(text)]
     found = [m for m in found if distinctive(m.name) - _NOT_NAMES]
     aliases = _aliases(text, found, tables)
     for alias, full in aliases.items():
@@ -116,7 +125,7 @@ def _mention(m: re.Match[str], english: bool) -> Mention:
 def _aliases(text: str, found: list[Mention], tables: Tables) -> dict[str, str]:
     """Acronyms the article defines after a name ('Centre hospitalier Sud Francilien (CHSF)'),
     and the names and acronyms of the curated organisations and GHTs."""
-    aliases: dict[str, str] = {}
+    aliases: dict[str, str] = dict(ACRONYMS)
     for m in found:
         if a := ACRONYM.match(text, m.end):
             aliases[a.group("acr")] = m.name
