@@ -93,8 +93,14 @@ def _published_in_text(text: str) -> Published | None:
     for m in _PUBLISHED.finditer(text[:3000]):
         tail = text[m.end():m.end() + 40].split("\n")[0]
         tail = re.split(r"\s+(?:à|a|at)\s+\d", tail)[0]
-        when = dateparser.parse(tail, languages=["fr", "en"],
-                                settings={"REQUIRE_PARTS": ["day", "month", "year"]})
+        if n := re.match(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b", tail):  # French: day first
+            try:
+                return Published.parse(f"{n.group(3)}-{int(n.group(2)):02d}-"
+                                       f"{int(n.group(1)):02d}")
+            except ValueError:
+                continue
+        when = dateparser.parse(tail, languages=["fr", "en"], settings={
+            "REQUIRE_PARTS": ["day", "month", "year"], "DATE_ORDER": "DMY"})
         if when:
             return Published(when.year, when.month, when.day)
     return None

@@ -4,6 +4,7 @@ data volumes their sentence gives; each value with the span that supports it."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kg.drafting import cues, quantities
@@ -11,6 +12,7 @@ from kg.drafting.nlp import Sentence
 from kg.drafting.tables import fold_same
 
 Span = tuple[int, int]
+_PAYMENT = re.compile(r"\b(pai\w+|pay\w*|vers\w+|ceder\w*|paid)\b")
 
 
 @dataclass
@@ -71,7 +73,8 @@ def impacts(sents: list[Sentence], main: list[bool]) -> list[Impact]:
             impact = Impact(kind, cues.status(folded, m.start(), m.end()))
             impact.evidence["type"] = (s.start + m.start(), s.start + m.end())
             _quantities(impact, s, folded, m.start(), m.end())
-            if impact.type == "ransom-demanded" and impact.status == "ruled-out":
+            if impact.type == "ransom-demanded" and impact.status == "ruled-out" and \
+                    _PAYMENT.search(folded):
                 impact.status = "known"  # 'ne paiera pas la rançon': one was asked
             same = [i for i in found.values() if i.type == kind]
             if same and not impact.count and not impact.amount and not impact.volume:

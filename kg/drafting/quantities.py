@@ -15,10 +15,9 @@ WORDS = {
     "quinze": 15, "seize": 16, "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50,
     "soixante": 60, "cent": 100, "mille": 1000, "one": 1, "two": 2, "three": 3, "four": 4,
     "five": 5, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-    "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100, "dozen": 12,
-    "une douzaine": 12, "une vingtaine": 20, "a dozen": 12,
+    "fifteen": 15, "twenty": 20, "thirty": 30, "fifty": 50, "hundred": 100,
 }
-_WORD = r"(?:une douzaine|une vingtaine|a dozen|" + "|".join(
+_WORD = r"(?:" + "|".join(
     sorted((w for w in WORDS if " " not in w), key=len, reverse=True)) + r")"
 NUM = r"(?:\d{1,3}(?:[ \u202f.,]\d{3})+(?!\d)|\d+(?:[.,]\d+)?)"
 SCALE = r"(?:milliards?|millions?|billions?|bn|mds?|md|m|k|mille)"
@@ -85,12 +84,17 @@ def money(folded: str) -> list[Found]:
 def counts_before(folded: str, nouns: str) -> list[Found]:
     """Counts written just before one of `nouns` ('six patients', '300 000 patients')."""
     found = []
-    pattern = re.compile(rf"{COUNT.pattern}\s+(?:\w+\s+){{0,2}}?(?:{nouns})\b")
+    pattern = re.compile(rf"{COUNT.pattern}\s+(?:(?!{_ABOUT})\w+\s+){{0,2}}?(?:{nouns})\b")
     for m in pattern.finditer(folded):
         value = number(m.group("num"), m.group("scale"))
         if value is not None and value == int(value) and value > 0:
             found.append(Found(str(int(value)), m.start(), m.end()))
     return found
+
+
+_ABOUT = r"(?:partie|part|moitie|majorite|dizaines?|centaines?|milliers?|vingtaine|trentaine|" \
+         r"quarantaine|cinquantaine|douzaine|quinzaine|dozens?|hundreds?|thousands?|tiers|" \
+         r"quart|few|some|of)\b"
 
 
 def durations(folded: str) -> list[Found]:

@@ -44,7 +44,7 @@ SITES = re.compile(
 )
 ACRONYM = re.compile(r"\s*\((?P<acr>[A-Z][A-Za-z-]{1,9})\)")
 _PUBLIC = {"ch", "chu", "chr", "chru", "chi", "chs", "hospitalier", "hosp", "hospitaliere"}
-_CLINIC = {"clinique", "cl", "polyclinique", "clin"}
+_CLINIC = {"clinique", "cl", "polyclinique", "clin", "prive", "privee"}
 _NOT_NAMES = {"french", "france", "paris", "le", "la", "les", "un", "une", "the"}
 
 
@@ -147,6 +147,11 @@ def match(mention: Mention, tables: Tables) -> Victim:
         return _site(mention, tables)
     wanted = distinctive(mention.name) - {"cedex"}
     fitting = _fitting(mention, wanted, tables)
+    if not fitting:
+        # 'centre hospitalier de Dax-Côte d'Argent': the entity's name within a longer one
+        fitting = [e for e in _candidates(wanted, tables) if distinctive(e.name)
+                   and distinctive(e.name) <= wanted and len(wanted - distinctive(e.name)) <= 2
+                   and _kind_fits(mention, e)]
     if not fitting and (town := _trailing_commune(mention.name, tables)):
         # 'hôpital Nord-Ouest de Villefranche-sur-Saône': the site is in a neighbouring commune
         wanted = distinctive(mention.name[: -len(town)]) or wanted
