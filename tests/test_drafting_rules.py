@@ -161,3 +161,33 @@ def test_a_destination_hospital_is_not_a_victim(tmp_path):
     d = _draft(tmp_path, LEAD + "Trois patients ont été transférés vers le CHU de Nice.")
     assert [v.entity.key for v in d.victims if v.entity] == ["590000758"]
     assert [i.count for i in d.impacts if i.type == "patients-transferred"] == [3]
+
+
+def test_the_article_date_from_a_byline(tmp_path):
+    path = tmp_path / "article.txt"
+    path.write_text(
+        "French hospital hit by ransomware\n\nBy a staff reporter - April 18, 2024\n\n"
+        "The hospital in Armentières was hit by a cyberattack on Tuesday morning, forcing it "
+        "to cancel non-urgent operations and switch to pen and paper, officials said.",
+        encoding="utf-8",
+    )
+    d = draft_article(REPO, path, url="https://example.org/a")
+    assert (d.published.year, d.published.month, d.published.day) == (2024, 4, 18)
+    assert d.start.value == "2024-04-16"
+
+
+def test_the_article_date_from_json_ld_and_a_day_first_french_date(tmp_path):
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<html><head><script type="application/ld+json">{"datePublished": "2023-06-23T10:00'
+        ':00+02:00"}</script></head><body><p>Le CHU de Rennes a détecté mercredi une '
+        "cyberattaque ayant entraîné l'exfiltration de données de patients et de personnels. "
+        "L'établissement a coupé sa connexion à Internet par mesure de précaution.</p></body>"
+        "</html>",
+        encoding="utf-8",
+    )
+    d = draft_article(REPO, page)
+    assert (d.published.month, d.published.day, d.start.value) == (6, 23, "2023-06-21")
+    text = tmp_path / "article.txt"
+    text.write_text("Publié le 11/02/2021 à 18h05\n\n" + d.article.text, encoding="utf-8")
+    assert draft_article(REPO, text).published.month == 2

@@ -100,6 +100,8 @@ class _Page(HTMLParser):
         self.meta: dict[str, str] = {}
         self.title: list[str] = []
         self.in_title = False
+        self.in_ld = False
+        self.ld: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -107,6 +109,7 @@ class _Page(HTMLParser):
             self.open[tag] += 1
         if tag in _SKIP:
             self.skip += 1
+            self.in_ld = tag == "script" and "ld+json" in a.get("type", "")
         elif tag == "title":
             self.in_title = True
         elif tag == "meta":
@@ -125,12 +128,15 @@ class _Page(HTMLParser):
             self.open[tag] -= 1
         if tag in _SKIP and self.skip:
             self.skip -= 1
+            self.in_ld = False
         if tag == "title":
             self.in_title = False
         if tag in _BLOCKS:
             self._add("\n")
 
     def handle_data(self, data: str) -> None:
+        if self.in_ld:
+            self.ld.append(data)
         if self.in_title:
             self.title.append(data)
         elif not self.skip:
@@ -154,7 +160,9 @@ def from_html(source: str) -> Article:
     meta = page.meta
     title = meta.get("og:title") or html.unescape(" ".join("".join(page.title).split())) or None
     url = meta.get("og:url") or meta.get("canonical") or None
-    when = meta.get("article:published_time") or meta.get("datepublished") or meta.get("time")
+    ld = re.search(r'"datePublished"\s*:\s*"(\d{4}-\d{2}-\d{2})', "".join(page.ld))
+    when = (meta.get("article:published_time") or meta.get("datepublished")
+            or (ld.group(1) if ld else None) or meta.get("time"))
     published = when[:10] if when and re.match(r"\d{4}-\d{2}-\d{2}", when) else None
     return Article(
         text=text,

@@ -103,6 +103,10 @@ def _published_in_text(text: str) -> Published | None:
             "REQUIRE_PARTS": ["day", "month", "year"], "DATE_ORDER": "DMY"})
         if when:
             return Published(when.year, when.month, when.day)
+    head = "\n".join(text.split("\n")[:6])[:600]  # a byline: 'By ... - April 18, 2024'
+    for w in find_dates(head, 0, None):
+        if w.precision >= 3 and w.kind in ("day", "numeric", "iso"):
+            return Published.parse(w.day)
     return None
 
 
