@@ -191,3 +191,12 @@ def test_the_article_date_from_json_ld_and_a_day_first_french_date(tmp_path):
     text = tmp_path / "article.txt"
     text.write_text("Publié le 11/02/2021 à 18h05\n\n" + d.article.text, encoding="utf-8")
     assert draft_article(REPO, text).published.month == 2
+
+
+def test_a_placeholder_takes_the_commune_spacy_tags_after_it(tmp_path):
+    d = _draft(tmp_path, "La clinique des Glycines, située à Carpentras dans le Vaucluse, a été "
+               "victime d'une cyberattaque samedi soir, a indiqué sa direction, qui a porté "
+               "plainte lundi auprès de la gendarmerie.")
+    assert [(v.entity, v.mention.text, v.commune) for v in d.victims] == [
+        (None, "clinique des Glycines", "84031")
+    ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from kg.drafting import cues
 from kg.drafting.nlp import Sentence
 from kg.drafting.tables import Tables, fold_same
-from kg.drafting.victims import Mention, Victim, find_mentions, match
+from kg.drafting.victims import Mention, Victim, commune_in, find_mentions, match
 
 _HELPER = re.compile(
     r"(vers|au profit d[eu']|en renfort d[eu']|avec l'aide d[eu']|accueillis? (par|a|au)|"
@@ -36,7 +36,10 @@ def focus(text: str, sents: list[Sentence], tables: Tables) -> Focus:
     for mention in mentions:
         n = _sentence_of(mention, sents)
         if n is not None and not _helper(text, mention):
-            by_sentence[n].append(match(mention, tables))
+            victim = match(mention, tables)
+            if not victim.entity and not victim.commune:
+                victim.commune = _place_nearby(text, sents[n], mention, tables)
+            by_sentence[n].append(victim)
     lead = _main(by_sentence, attack, retro)
     main_key = lead.key if lead else ""
     for found in by_sentence:
@@ -64,6 +67,16 @@ def focus(text: str, sents: list[Sentence], tables: Tables) -> Focus:
                 victims[v.key] = v
     ordered = sorted(victims.values(), key=lambda v: v.key != main_key)
     return Focus(main, ordered, by_sentence)
+
+
+def _place_nearby(text: str, s: Sentence, mention: Mention, tables: Tables) -> str:
+    """For a placeholder: the commune of the first place spaCy tags in its sentence after it
+    ('la clinique des Glycines, à Carpentras'), when the gazetteer knows one by that name."""
+    for label, start, end in s.entities:
+        if label == "LOC" and start >= mention.end and (code := commune_in(text[start:end],
+                                                                           tables)):
+            return code
+    return ""
 
 
 def _site_of(v: Victim, lead: Victim) -> bool:

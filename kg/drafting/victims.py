@@ -149,9 +149,10 @@ def match(mention: Mention, tables: Tables) -> Victim:
     fitting = _fitting(mention, wanted, tables)
     if not fitting:
         # 'centre hospitalier de Dax-Côte d'Argent': the entity's name within a longer one
+        town = commune_in(mention.name, tables)
         fitting = [e for e in _candidates(wanted, tables) if distinctive(e.name)
                    and distinctive(e.name) <= wanted and len(wanted - distinctive(e.name)) <= 2
-                   and _kind_fits(mention, e)]
+                   and _kind_fits(mention, e) and (not town or e.commune == town)]
     if not fitting and (town := _trailing_commune(mention.name, tables)):
         # 'hôpital Nord-Ouest de Villefranche-sur-Saône': the site is in a neighbouring commune
         wanted = distinctive(mention.name[: -len(town)]) or wanted
@@ -223,7 +224,7 @@ def _kind_fits(mention: Mention, entity: Entity) -> bool:
     head = set(tokens(mention.head))
     name = set(tokens(entity.name))
     if head & _CLINIC:
-        return not (name & _PUBLIC)
+        return not (name & (_PUBLIC | {"ehpad", "usld"}))
     if head & {"ch", "chu", "chr", "chru", "chi", "hospitalier"}:
         return not (name & _CLINIC) and not name & {"ehpad"}
     return True
