@@ -132,7 +132,17 @@ def test_written_draft_validates_once_its_source_is_added(cli, project_copy):
         "https://example.org/seed,Un hôpital français arrête ses opérations après une "
         "cyberattaque,example.org,fr,2022-12-05\n"
     )
-    assert cli("build", "-q", project=project_copy).exit_code == 0
+    corbeil = draft_article(REPO, ARTICLES / "corbeil-essonnes.txt", published="2022-08-23",
+                            url="https://example.org/corbeil")
+    from kg.drafting.draft import slug
+
+    name = f"{corbeil.start.value[:10]}-{slug(corbeil)}.yaml"  # with a ransom amount
+    assert cli("draft", str(ARTICLES / "corbeil-essonnes.txt"), "--published", "2022-08-23",
+               "--url", "https://example.org/corbeil", "--add-source", "-o",
+               str(project_copy.root / "data" / "incidents" / name),
+               project=project_copy).exit_code == 0
+    built = cli("build", "-q", project=project_copy)
+    assert built.exit_code == 0, built.stderr
     assert cli("validate", project=project_copy).exit_code == 0
 
 

@@ -200,3 +200,28 @@ def test_a_placeholder_takes_the_commune_spacy_tags_after_it(tmp_path):
     assert [(v.entity, v.mention.text, v.commune) for v in d.victims] == [
         (None, "clinique des Glycines", "84031")
     ]
+
+
+def test_start_and_discovery_apart_amounts_as_numbers_and_the_attackers_word(tmp_path):
+    import yaml
+
+    from kg.drafting import render_yaml
+
+    d = _draft(
+        tmp_path,
+        "L'attaque a débuté le samedi 10 février, mais elle n'a été détectée que le dimanche 11 "
+        "février au petit matin par le centre hospitalier d'Armentières. Les urgences ont été "
+        "fermées pendant trois jours. Les pirates affirment avoir dérobé 150 Go de données et "
+        "réclament une rançon de 2 millions d'euros.",
+        published="2024-02-14",
+    )
+    assert (d.start.value, d.discovered.value) == ("2024-02-10", "2024-02-11")
+    doc = yaml.safe_load(render_yaml(d))
+    impacts = {i["type"]: i for i in doc["impacts"]}
+    assert (impacts["ransom-demanded"]["amount"], impacts["ransom-demanded"]["currency"]) == (
+        2000000,
+        "EUR",
+    )
+    assert impacts["emergency-diversion"]["duration"] == "P3D"
+    assert impacts["data-stolen"]["status"] == "suspected"
+    assert impacts["data-stolen"]["note"] == {"en": "Data volume given by the article: 150 Go."}

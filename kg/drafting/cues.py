@@ -152,6 +152,10 @@ UNKNOWN_ACTOR = re.compile(
     r"not (yet )?known who|unknown who|unclear who|who was behind[^.;]{0,40}(not known|unclear|"
     r"unknown)|pas (encore )?ete identifie|not (yet )?been identified"
 )
+ATTACKERS_SAY = re.compile(
+    r"(pirates|hackers|attaquants|cybercriminels|groupe|gang|attackers|criminals|group) "
+    r"(affirm|pretend|assur|dit|disent|revendiq|claim|say|said|boast)"
+)
 THREAT = re.compile(
     r"(menac\w* de|threat\w* to|risque de|\bsi (une |la |le |les )?|\bif (a |the )?|"
     r"unless (a |the )?) *$"
@@ -168,4 +172,6 @@ def status(folded: str, start: int, end: int) -> str:
         return "ruled-out"
     if HEDGE.search(clause) or HEDGE.search(folded[max(0, start - 80):start]):
         return "suspected"
+    if ATTACKERS_SAY.search(folded[max(0, start - 80):end]):
+        return "suspected"  # 'les pirates affirment avoir dérobé': the attackers' word
     return "known"

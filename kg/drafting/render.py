@@ -37,6 +37,8 @@ def fields(d: Draft) -> tuple[dict[str, Any], dict[str, Span]]:
         for key in ("count", "duration", "amount", "currency"):
             if getattr(i, key):
                 item[key] = getattr(i, key)
+        if i.amount:  # a number, as the loader reads it
+            item["amount"] = int(i.amount) if i.amount.isdigit() else float(i.amount)
         if i.volume:
             item["note"] = {"en": f"Data volume given by the article: {i.volume}."}
         item["sources"] = inc["sources"]
