@@ -225,3 +225,11 @@ def test_start_and_discovery_apart_amounts_as_numbers_and_the_attackers_word(tmp
     assert impacts["emergency-diversion"]["duration"] == "P3D"
     assert impacts["data-stolen"]["status"] == "suspected"
     assert impacts["data-stolen"]["note"] == {"en": "Data volume given by the article: 150 Go."}
+
+
+def test_a_group_name_that_is_a_common_word_needs_its_capital(tmp_path):
+    d = _draft(tmp_path, LEAD + "Un blackout informatique a touché tout l'hôpital. Le groupe "
+               "Blackout a ajouté l'hôpital à la liste de ses victimes sur son site vitrine.")
+    assert [(c.actor, c.certainty, c.basis) for c in d.claims] == [
+        ("blackout", "claimed", "actor-claim")
+    ]

@@ -83,6 +83,8 @@ def _named(s: Sentence, folded: str, tables: Tables) -> list[Claim]:
     for threat in tables.threats:
         for alias in sorted({threat.name, *threat.aliases}, key=len, reverse=True):
             for m in re.finditer(rf"(?<![\w-]){re.escape(fold_same(alias))}(?![\w-]|\.\d)", folded):
+                if not s.text[m.start()].isupper() and not s.text[m.start()].isdigit():
+                    continue  # 'un blackout informatique' is not the Blackout group
                 if not any(a < m.end() and m.start() < b for a, b, _ in hits):
                     hits.append((m.start(), m.end(), threat))
     result: list[Claim] = []

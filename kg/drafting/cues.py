@@ -124,7 +124,11 @@ DENIED = re.compile(
     r"have not|had not|won't|will not|would not|refus\w*|denied|dementi|dement|ni vol|sans vol|"
     r"avant tout|avant toute|before any|not been claimed)\b"
 )
-CLAIM = re.compile(r"revendiq|claimed|claims? responsibility|took responsibility|a assume")
+CLAIM = re.compile(
+    r"revendiq|claimed|claims? responsibility|took responsibility|a assume|(listed|added|posted)"
+    r"[^.;]{0,60}(leak|dark ?web|extortion) (site|blog|page)|(ajoute|inscrit|affiche|liste)\w*"
+    r"[^.;]{0,60}(site|blog|liste) (de (ses|leurs) victimes|vitrine)"
+)
 AUTHORITY = re.compile(
     r"anssi|parquet|procureur|police|gendarmerie|enqueteurs|ministre|ministere|cnil|ars\b|"
     r"agence regionale de sante|justice|cybermalveillance|investigators|prosecutor|authorities|"
