@@ -201,15 +201,17 @@ def run_attacks(
     explain: bool = False,
     endpoint: str | None = None,
     backend: str = "oxigraph",
+    said: list[str] | None = None,
 ) -> None:
-    """`kg attacks` with these options: what `kg ask` runs too, so both print the same."""
+    """`kg attacks` with these options: what `kg ask` runs too, so both print the same. The
+    notes (choices made reading a place) go to stderr, with those `said` before, each once."""
     from kg.attacks import search, show
     from kg.query import Answer, open_engine
 
     p = project(ctx)
     engine = open_engine(p, backend, endpoint)
     found = search(p, options, engine, per, run=not explain)
-    for note in dict.fromkeys(found.notes):
+    for note in dict.fromkeys([*(said or []), *found.notes]):
         typer.echo(f"note: {note}", err=True)
     if explain:
         _emit(Answer(found.text, found.bindings), fmt, explain)

@@ -1,0 +1,36 @@
+"""kg ask: a question in plain words, answered by `kg attacks`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kg.cli.common import project, reports_errors
+from kg.cli.query import Backend, Endpoint, Format, run_attacks
+
+
+@reports_errors
+def ask_command(
+    ctx: typer.Context,
+    phrase: Annotated[
+        list[str],
+        typer.Argument(
+            help="A question in English or French, e.g. attacks near Paris in 2022, "
+            "attaques revendiquées par Vice Society (quotes optional)."
+        ),
+    ],
+    fmt: Format = "table",
+    endpoint: Endpoint = None,
+    backend: Backend = "oxigraph",
+) -> None:
+    """Ask in plain words: prints the equivalent `kg attacks` command, then its table."""
+    from kg.asking import Lexicon, parse
+    from kg.query import resolver
+
+    p = project(ctx)
+    lexicon = Lexicon.of(p.root, resolver(p, None).gazetteer)
+    question = parse(" ".join(phrase), lexicon)
+    typer.echo(question.command)
+    run_attacks(ctx, question.options, fmt=fmt, endpoint=endpoint, backend=backend,
+                said=question.notes)
