@@ -296,7 +296,7 @@ def _place(
             _set(question, "region", spelt, "region")
         else:
             if mode == "in":
-                notes.append(f"'in {name}': {place.label()} is a commune, read as near it")
+                notes.append(f"'{name}' is {place.label()}, a commune: read as near it")
             _set(question, "near", spelt, "place")
         question.notes += notes
         _use(tokens, i, j)
