@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.asking import EXAMPLES
 from kg.errors import KgError
 from kg.namespaces import BASE, PREFIXES
 from kg.site.links import MEDIA_TYPES, RDF_FORMATS, Links
@@ -213,12 +214,6 @@ def error_page(status: int, message: str) -> Page:
     return Site(None, None).error(status, message, None)
 
 
-EXAMPLES = [
-    "attacks near Paris in 2022",
-    "attaques près de Paris en 2022",
-    "attacks within 100 km of Lyon since 2021",
-    "LockBit attacks in 2024",
-]
 
 
 def rdf(store: Any, iri: str, fmt: str) -> bytes:
