@@ -89,14 +89,16 @@ class Site:
             if path.startswith(("/id/", "/vocab/")) and len(path) < 1000 and _IRI.fullmatch(path):
                 return self.resource(BASE + path[1:], params, accept)
         except KgError as exc:
-            return self.error(400, str(exc.args[0]) if exc.args else "bad request", exc)
+            q = params.get("q", [""])[0][:200] if path in ("/", "") else None
+            return self.error(400, str(exc.args[0]) if exc.args else "bad request", exc, q)
         return self.error(404, f"nothing at {path[:200]}", None)
 
-    def error(self, status: int, message: str, exc: KgError | None) -> Page:
+    def error(self, status: int, message: str, exc: KgError | None, q: str | None = None) -> Page:
+        """The error page; a search that failed gets its search box back, holding the phrase."""
         hint = getattr(exc, "hint", "") or ""
         body = self.env.get_template("error.html").render(
             links=self.links, status=status, message=message, hint=hint,
-            examples=EXAMPLES if status == 400 else [],
+            examples=EXAMPLES if status == 400 else [], q=q,
         )
         return Page(status, body.encode("utf-8"))
 
