@@ -4,6 +4,8 @@ command on the shipped data, whose table is the very table of the `kg attacks` i
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdflib import Graph
 from rdflib.namespace import SKOS
 
@@ -163,3 +165,27 @@ def test_nonsense_exits_2_with_examples(cli, project, built):
     assert result.stderr.strip() == (
         f"error: cannot read 'colourless green ideas' in 'colourless green ideas' ({HINT})"
     )
+
+
+WORDS = ["attacks", "near", "in", "en", "près", "de", "Paris", "2022", "-", "2023", "since",
+         "within", "100", "km", "of", "LockBit", "claimed", "by", "Bretagne", "53", "2A", "(",
+         ")", "data", "leaks", "à", "'", '"', "}", "DROP", "ALL", "mars", "entre", "et"]
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(max_size=80),
+                 st.lists(st.sampled_from(WORDS), max_size=10).map(" ".join)))
+def test_any_text_is_a_question_or_a_kg_error(lexicon, text):
+    try:
+        question = parse(text, lexicon)
+    except KgError:
+        return
+    assert question.command.startswith("kg attacks")
+
+
+def test_a_hostile_phrase_is_refused_in_one_line(cli, project, built):
+    result = cli("ask", 'attacks near Paris"} ; DROP ALL ; #', project=project)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: cannot read 'DROP' in 'attacks near Paris\"} ; DROP")
+    assert len(result.stderr.splitlines()) == 1
