@@ -4,7 +4,7 @@ with its own certainty, strongest first."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ from kg.engines import Row, Table
 
 if TYPE_CHECKING:
     from kg.engines import Engine
+    from kg.geo import Gazetteer
     from kg.project import Project
 
 PER = ("incident", "site")
@@ -187,18 +188,20 @@ def search(
     engine: Engine,
     per: str = "incident",
     run: bool = True,
+    gazetteer: Callable[[], Gazetteer] | None = None,
 ) -> Search:
-    """Run the `attacks` catalogue query for `kg attacks` options; `run=False` only binds."""
+    """Run the `attacks` catalogue query for `kg attacks` options; `run=False` only binds.
+    `gazetteer`: the places already read (by `kg ask`), else the build's."""
     from kg.catalogue import find_query
     from kg.errors import QueryError
-    from kg.params import bind
+    from kg.params import Resolver, bind
     from kg.query import execute, resolver
 
     if per not in PER:
         raise QueryError(f"--per is '{per[:40]}'", "give incident or site")
     given = params_of(options)
     query = find_query(project.queries, "attacks")
-    reading = resolver(project, engine)
+    reading = resolver(project, engine) if gazetteer is None else Resolver(gazetteer, engine)
     bindings = bind(query, given, reading)
     found = Search(query.text, bindings, per, "near" in given, notes=list(reading.notes))
     if run:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated
 
 import typer
@@ -29,8 +30,8 @@ def ask_command(
     from kg.query import resolver
 
     p = project(ctx)
-    lexicon = Lexicon.of(p.root, resolver(p, None).gazetteer)
-    question = parse(" ".join(phrase), lexicon)
+    gazetteer = functools.cache(resolver(p, None).gazetteer)  # read once, for both steps
+    question = parse(" ".join(phrase), Lexicon.of(p.root, gazetteer))
     typer.echo(question.command)
     run_attacks(ctx, question.options, fmt=fmt, endpoint=endpoint, backend=backend,
-                said=question.notes)
+                said=question.notes, gazetteer=gazetteer)

@@ -9,6 +9,9 @@ import typer
 from kg.cli.common import endpoint_option, project, reports_errors
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kg.geo import Gazetteer
     from kg.query import Answer
 
 FORMAT_HELP = "table, csv, tsv, json, sparql-json or sparql-xml (ttl or nt for graphs)"
@@ -202,6 +205,7 @@ def run_attacks(
     endpoint: str | None = None,
     backend: str = "oxigraph",
     said: list[str] | None = None,
+    gazetteer: Callable[[], Gazetteer] | None = None,
 ) -> None:
     """`kg attacks` with these options: what `kg ask` runs too, so both print the same. The
     notes (choices made reading a place) go to stderr, with those `said` before, each once."""
@@ -210,7 +214,7 @@ def run_attacks(
 
     p = project(ctx)
     engine = open_engine(p, backend, endpoint)
-    found = search(p, options, engine, per, run=not explain)
+    found = search(p, options, engine, per, run=not explain, gazetteer=gazetteer)
     for note in dict.fromkeys([*(said or []), *found.notes]):
         typer.echo(f"note: {note}", err=True)
     if explain:
