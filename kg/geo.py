@@ -244,11 +244,14 @@ class Gazetteer:
             names = [p.label() for k in close for p in self.named(k)][:8]
             hint = f"did you mean: {'; '.join(names)}" if names else "check the spelling"
             raise QueryError(f"unknown place '{text}'", hint)
-        listed = "; ".join(p.label() for p in sorted(candidates, key=lambda p: p.code)[:12])
+        ordered = sorted(candidates, key=lambda p: p.code)
+        listed = "; ".join(p.label() for p in ordered[:12])
         more = f" and {len(candidates) - 12} more" if len(candidates) > 12 else ""
+        first = ordered[0]
         raise QueryError(
             f"'{text}' is ambiguous: {listed}{more}",
-            "add the department, e.g. 'Valence (26)', or give the INSEE code",
+            f"add the department, e.g. '{text} ({first.department})', or give the INSEE code, "
+            f"e.g. {first.code}",
         )
 
     def spelling(self, place: Place, kinds: tuple[str, ...] = ()) -> str:

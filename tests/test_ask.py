@@ -112,7 +112,8 @@ def test_an_ambiguous_place_is_said_as_kg_attacks_says_it(lexicon):
         parse("attacks near Valence in 2022", lexicon)
     assert str(caught.value) == (
         "'Valence' is ambiguous: Valence (16, INSEE 16392); Valence (26, INSEE 26362); Valence "
-        "(82, INSEE 82186) (add the department, e.g. 'Valence (26)', or give the INSEE code)"
+        "(82, INSEE 82186) (add the department, e.g. 'Valence (16)', or give the INSEE code, e.g. "
+        "16392)"
     )
 
 

@@ -316,8 +316,14 @@ def test_sparql_from_stdin_and_file(cli, project, built, tmp_path):
         (
             ["attacks", "--near", "Valence"],
             "error: 'Valence' is ambiguous: Valence (16, INSEE 16392); Valence (26, INSEE 26362); "
-            "Valence (82, INSEE 82186) (add the department, e.g. 'Valence (26)', or give the "
-            "INSEE code)",
+            "Valence (82, INSEE 82186) (add the department, e.g. 'Valence (16)', or give the "
+            "INSEE code, e.g. 16392)",
+        ),
+        (  # the hint is built from the name as typed (issue 12.8)
+            ["attacks", "--near", "saint-denis"],
+            "error: 'saint-denis' is ambiguous: Saint-Denis (11, INSEE 11339); Saint-Denis (30, "
+            "INSEE 30247); Saint-Denis (93, INSEE 93066); Saint-Denis (974, INSEE 97411) (add the "
+            "department, e.g. 'saint-denis (11)', or give the INSEE code, e.g. 11339)",
         ),
         (
             ["attacks", "--near", "Pariss"],
