@@ -190,3 +190,16 @@ def test_a_hostile_phrase_is_refused_in_one_line(cli, project, built):
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("error: cannot read 'DROP' in 'attacks near Paris\"} ; DROP")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_per_site_and_explain_are_passed_on(cli, project, built):
+    asked = cli("ask", "LockBit attacks in 2024", "--per", "site", "--format", "csv",
+                project=project)
+    command, _, table = asked.stdout.partition("\n")
+    same = cli("attacks", "--year", "2024", "--actor", "LockBit", "--per", "site", "--format",
+               "csv", project=project)
+    assert table == same.stdout and "victim" in table.splitlines()[0].split(",")
+    explained = cli("ask", "data leaks in 2024", "--explain", project=project)
+    assert explained.exit_code == 0
+    assert "# _kind = <https://w3id.org/hospital-cyber-kg/vocab/incident-type/data-breach>" in (
+        explained.stdout)

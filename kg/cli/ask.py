@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from kg.cli.common import project, reports_errors
-from kg.cli.query import Backend, Endpoint, Format, run_attacks
+from kg.cli.query import Backend, Endpoint, Explain, Format, run_attacks
 
 
 @reports_errors
@@ -21,7 +21,12 @@ def ask_command(
             "attaques revendiquées par Vice Society (quotes optional)."
         ),
     ],
+    per: Annotated[
+        str,
+        typer.Option(help="incident (one row each, victims grouped) or site (one row per victim)."),
+    ] = "incident",
     fmt: Format = "table",
+    explain: Explain = False,
     endpoint: Endpoint = None,
     backend: Backend = "oxigraph",
 ) -> None:
@@ -33,5 +38,5 @@ def ask_command(
     gazetteer = functools.cache(resolver(p, None).gazetteer)  # read once, for both steps
     question = parse(" ".join(phrase), Lexicon.of(p.root, gazetteer))
     typer.echo(question.command)
-    run_attacks(ctx, question.options, fmt=fmt, endpoint=endpoint, backend=backend,
+    run_attacks(ctx, question.options, per, fmt, explain, endpoint, backend,
                 said=question.notes, gazetteer=gazetteer)
