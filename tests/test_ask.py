@@ -97,6 +97,8 @@ def test_the_choices_made_are_said(lexicon):
         ("LockBit attacks claimed by Vice Society",
          "two actors in 'LockBit attacks claimed by Vice Society': 'LockBit' and 'Vice Society'"),
         ("x" * 301, "the phrase is 301 characters long, at most 300"),
+        ("ransomware in Île-de-France 2022-2023 on Mars",  # the phrase as typed, not as read
+         "cannot read 'Mars' in 'ransomware in Île-de-France 2022-2023 on Mars'"),
     ],
 )
 def test_unreadable_phrases_say_why_with_examples(lexicon, phrase, message):

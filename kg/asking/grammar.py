@@ -77,17 +77,17 @@ def parse(phrase: str, lexicon: Lexicon) -> Question:
         raise unreadable("an empty phrase")
     if len(text) > MAX_PHRASE:
         raise unreadable(f"the phrase is {len(text)} characters long, at most {MAX_PHRASE}")
-    text = _RANGE.sub(r"\1 to \2", text)
+    question = Question(phrase=text)  # as typed, for the messages
+    text = _RANGE.sub(r"\1 to \2", text)  # 2022-2023: a range the period pass reads
     tokens = [
         Token(m.group(), _norm(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)
     ]
-    question = Question(phrase=text)
     _period(tokens, question)
     _names(tokens, lexicon, question)
     _places(text, tokens, lexicon, question)
     left = [t.text for t in tokens if not t.used and t.norm not in FILLER and t.norm not in "()"]
     if left:
-        raise unreadable(f"cannot read '{' '.join(left)[:80]}' in '{text[:120]}'")
+        raise unreadable(f"cannot read '{' '.join(left)[:80]}' in '{question.phrase[:120]}'")
     return question
 
 
