@@ -61,3 +61,8 @@ class QueryError(KgError):
 
 class EndpointError(KgError):
     """A remote SPARQL endpoint refused, failed or could not be reached."""
+
+
+class PhraseError(QueryError):
+    """A phrase `kg ask` (or the home page's search box) cannot read; the hint gives phrases
+    it can."""

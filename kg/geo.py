@@ -69,6 +69,25 @@ class Place:
         return f"{self.name} ({self.kind} {self.code})"
 
 
+KIND_PREFIX = r"(r[ée]gion|d[ée]partement|department|dept|d[ée]p)\.?\s+(.+)"
+
+
+def _same_point(a: Place, b: Place) -> bool:
+    return abs(a.latitude - b.latitude) < 1e-4 and abs(a.longitude - b.longitude) < 1e-4
+
+
+def _homonym_note(text: str, chosen: Place, homonyms: list[Place]) -> str:
+    listed = "; ".join(p.label() for p in sorted(homonyms, key=lambda p: (p.kind, p.code))[:6])
+    more = f" and {len(homonyms) - 6} more" if len(homonyms) > 6 else ""
+    first = homonyms[0]
+    example = f"{first.name} ({first.department})" if first.kind == "commune" else (
+        f"{first.kind} {first.code}")
+    return (
+        f"'{text}' is read as {chosen.label()}; also named so: {listed}{more} "
+        f"(give e.g. '{example}' for another)"
+    )
+
+
 def normalise(text: str) -> str:
     """Case-, accent- and punctuation-blind form: 'Le Chesnay-Rocquencourt' -> 'le chesnay
     rocquencourt', 'St-Denis' -> 'saint denis'."""
@@ -124,11 +143,19 @@ class Gazetteer:
     def by_code(self) -> dict[tuple[str, str], Place]:
         return {(row[0], row[1]): Place(*row) for rows in self._index.values() for row in rows}
 
-    def resolve(self, text: str, kinds: tuple[str, ...] = ()) -> Place:
-        """A place from 'lat,lon', an INSEE commune code, or a commune, department or region
-        name, optionally followed by its department: 'Valence (26)'. Errors list candidates.
-        With `kinds`, a name is looked up among places of those kinds only ('Bretagne' the
-        region, not the communes of that name)."""
+    def resolve(
+        self, text: str, kinds: tuple[str, ...] = (), notes: list[str] | None = None
+    ) -> Place:
+        """A place from 'lat,lon', an INSEE commune code, a department or region code (53, 2A,
+        971), or a commune, department or region name, optionally followed by its department:
+        'Valence (26)', or preceded by its kind: 'department 53', 'région Bretagne'.
+
+        A name or code shared by places of several kinds resolves to one, and the choice is
+        said in `notes`: with `kinds`, the first of those kinds that has it ('Bretagne' the
+        region for --region); else a region or department before its commune homonyms
+        ('Bretagne' the region, 'Vienne' the department), a department code before a region
+        code (53 is Mayenne), and a commune before the department or region it is the
+        chef-lieu of (Paris). Errors list candidates."""
         text = text.strip()
         if m := re.fullmatch(r"(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)", text):
             lat, lon = float(m.group(1)), float(m.group(2))
@@ -137,17 +164,51 @@ class Gazetteer:
                     f"'{text}' is out of range", "latitude -90..90, longitude -180..180"
                 )
             return Place("point", "", text, "", lat, lon)
+        if m := re.fullmatch(KIND_PREFIX, text, re.IGNORECASE):
+            kind = "region" if normalise(m.group(1)).startswith("r") else "department"
+            text, kinds = m.group(2).strip(), (kind,)
         if re.fullmatch(r"[0-9][0-9AB][0-9]{3}", text.upper()):
             found = self.by_code.get(("commune", text.upper()))
             if found is None:
-                raise QueryError(f"no commune has the INSEE code {text}", "check the code")
+                raise QueryError(
+                    f"no commune has the INSEE code {text}",
+                    "check the code; a postal code is not an INSEE code: give the commune's name",
+                )
             return self._located(found)
+        if re.fullmatch(r"[0-9]{2,3}|2[AB]", text.upper()):
+            return self._located(self._by_code(text.upper(), kinds, notes))
         department = ""
         if m := re.fullmatch(r"(.+?)\s*[(,]\s*([0-9]{2,3}|2[AB])\s*\)?", text, re.IGNORECASE):
             text, department = m.group(1), m.group(2).upper()
-        return self._located(self._by_name(text, department, kinds))
+        return self._located(self._by_name(text, department, kinds, notes))
 
-    def _by_name(self, text: str, department: str, kinds: tuple[str, ...] = ()) -> Place:
+    def _by_code(self, code: str, kinds: tuple[str, ...], notes: list[str] | None) -> Place:
+        """A department or region code; with both, the first of `kinds` (else the department)."""
+        order = [k for k in kinds if k in ("region", "department")] or ["department", "region"]
+        found = [p for k in order if (p := self.by_code.get((k, code))) is not None]
+        if not found:
+            wanted = " or ".join(order)
+            raise QueryError(
+                f"no {wanted} has the code {code}",
+                "departments are 01 to 95, 2A, 2B and 971 to 976; regions e.g. 11 "
+                "(Île-de-France), 53 (Bretagne), 94 (Corse)",
+            )
+        chosen, others = found[0], found[1:]
+        if others and notes is not None and others[0].name != chosen.name:
+            other = others[0]
+            notes.append(
+                f"{code} is read as the {chosen.kind} {chosen.name}; for the {other.kind} "
+                f"{other.name} give '{other.kind} {code}' or its name"
+            )
+        return chosen
+
+    def _by_name(
+        self,
+        text: str,
+        department: str,
+        kinds: tuple[str, ...] = (),
+        notes: list[str] | None = None,
+    ) -> Place:
         key = normalise(text)
         if not key:
             raise QueryError("an empty place name", "give a commune, department or region name")
@@ -159,9 +220,23 @@ class Gazetteer:
         if kinds:  # none of those kinds: the caller says what the place is instead
             found = [p for p in found if p.kind in kinds] or found
         communes = [p for p in found if p.kind == "commune"]
-        others = [p for p in found if p.kind != "commune"]
-        # A department or region named like its chef-lieu commune (Paris) is the same place.
-        candidates = communes or others if len(communes) != 1 else communes
+        order = [k for k in kinds if k != "commune"] or ["region", "department"]
+        others = sorted(
+            (p for p in found if p.kind != "commune"),
+            key=lambda p: order.index(p.kind) if p.kind in order else len(order),
+        )
+        # A commune at the very point of a department or region of its name (their chef-lieu:
+        # Paris) is the same place, and the finer one.
+        same = [c for c in communes if any(_same_point(c, o) for o in others)]
+        if len(same) == 1 and not (kinds and "commune" not in kinds):
+            return same[0]
+        if others:
+            chosen = others[0]
+            homonyms = [p for p in found if p is not chosen and not _same_point(p, chosen)]
+            if homonyms and notes is not None:
+                notes.append(_homonym_note(text, chosen, homonyms))
+            return chosen
+        candidates = communes
         if len(candidates) == 1:
             return candidates[0]
         if not candidates:
@@ -169,12 +244,34 @@ class Gazetteer:
             names = [p.label() for k in close for p in self.named(k)][:8]
             hint = f"did you mean: {'; '.join(names)}" if names else "check the spelling"
             raise QueryError(f"unknown place '{text}'", hint)
-        listed = "; ".join(p.label() for p in sorted(candidates, key=lambda p: p.code)[:12])
+        ordered = sorted(candidates, key=lambda p: p.code)
+        listed = "; ".join(p.label() for p in ordered[:12])
         more = f" and {len(candidates) - 12} more" if len(candidates) > 12 else ""
+        first = ordered[0]
         raise QueryError(
             f"'{text}' is ambiguous: {listed}{more}",
-            "add the department, e.g. 'Valence (26)', or give the INSEE code",
+            f"add the department, e.g. '{text} ({first.department})', or give the INSEE code, "
+            f"e.g. {first.code}",
         )
+
+    def spelling(self, place: Place, kinds: tuple[str, ...] = ()) -> str:
+        """The shortest text that resolves to `place` again: its name, 'Name (dept)' for a
+        commune with homonyms, else 'kind code'."""
+        if place.kind == "point":
+            return place.name
+        tries = [place.name]
+        if place.kind == "commune":
+            tries += [f"{place.name} ({place.department})", place.code]
+        else:
+            tries += [place.code, f"{place.kind} {place.code}"]
+        for text in tries:
+            try:
+                again = self.resolve(text, kinds)
+            except QueryError:
+                continue
+            if (again.kind, again.code) == (place.kind, place.code):
+                return text
+        return tries[-1]
 
     @staticmethod
     def _located(place: Place) -> Place:

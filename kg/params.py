@@ -2,14 +2,15 @@
 terms of the declared type. A value never becomes query text: it is a term the engine binds.
 
 Types: xsd:integer, xsd:decimal, xsd:string, year, date (bound: lower|upper), km, iri (kind),
-certainty, actor, region, place (binds the centre and a latitude/longitude box, see geo.py).
+certainty, concept (kind: its scheme), actor, region, place (binds the centre and a
+latitude/longitude box, see geo.py).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rdflib import Literal, URIRef
@@ -20,7 +21,7 @@ from kg.catalogue import CatalogueQuery, Param
 from kg.dates import DateProblem, parse_date
 from kg.errors import QueryError
 from kg.geo import Gazetteer, bounding_box
-from kg.namespaces import concept, resource
+from kg.namespaces import concept, resource, scheme
 
 if TYPE_CHECKING:
     from kg.engines import Engine
@@ -37,6 +38,7 @@ class Resolver:
 
     gazetteer: Callable[[], Gazetteer]
     engine: Engine | None = None
+    notes: list[str] = field(default_factory=list)  # choices made reading a value, to be said
 
 
 def bind(query: CatalogueQuery, given: Mapping[str, str], resolver: Resolver) -> dict[str, Node]:
@@ -160,8 +162,36 @@ def _certainty(param: Param, text: str, _r: Resolver) -> Node:
     return concept("certainty", text)
 
 
+_CONCEPTS = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?concept ?notation ?label WHERE {
+  ?concept skos:inScheme ?_scheme ; skos:notation ?notation .
+  OPTIONAL { ?concept skos:prefLabel|skos:altLabel ?label }
+}"""
+
+
+def _concept(param: Param, text: str, r: Resolver) -> Node:
+    """A concept of the scheme `kind` (incident-type, impact-type) by its notation or by one of
+    its labels, English or French, case and accents aside: 'ddos', 'Data breach', 'Fuite de
+    données'."""
+    from kg.geo import normalise
+
+    if r.engine is None:
+        raise QueryError(f"'{param.name}' needs the graph")
+    rows = r.engine.select(_CONCEPTS, {"_scheme": scheme(param.kind)}).rows
+    wanted = normalise(text)
+    codes: dict[str, str] = {}
+    for row in rows:
+        code = str(row["notation"])
+        codes[code] = str(row["concept"])
+        if wanted in (normalise(code), normalise(str(row.get("label") or ""))):
+            return URIRef(str(row["concept"]))
+    listed = ", ".join(sorted(codes)) or f"none: is the {param.kind} vocabulary in the graph?"
+    raise QueryError(f"'{param.name}' is '{text[:80]}'", f"one of: {listed}")
+
+
 def _region(param: Param, text: str, r: Resolver) -> Node:
-    place = r.gazetteer().resolve(text, kinds=("region", "department"))
+    place = r.gazetteer().resolve(text, kinds=("region", "department"), notes=r.notes)
     if place.kind not in ("region", "department"):
         raise QueryError(
             f"'{text}' is {place.label()}, not a region or a department",
@@ -235,7 +265,7 @@ def _place(
     param: Param, text: str, r: Resolver, params: Mapping[str, Param], given: Mapping[str, str]
 ) -> dict[str, Node]:
     """A place binds ?_lat ?_lon and, with its radius parameter, the box ?_min_lat ... ."""
-    place = r.gazetteer().resolve(text)
+    place = r.gazetteer().resolve(text, notes=r.notes)
     radius_param = params.get(param.kind or "radius_km")
     radius_text = given.get(radius_param.name) if radius_param else None
     if radius_text is None and radius_param is not None and radius_param.default is not None:
@@ -267,6 +297,7 @@ _READERS: dict[str, Callable[[Param, str, Resolver], Node]] = {
     "date": _date,
     "iri": _iri,
     "certainty": _certainty,
+    "concept": _concept,
     "region": _region,
     "actor": _actor,
 }

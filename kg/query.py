@@ -190,6 +190,8 @@ def attacks_params(
     actor: str | None = None,
     region: str | None = None,
     min_certainty: str | None = None,
+    kind: str | None = None,
+    impact: str | None = None,
 ) -> dict[str, str]:
     """The parameters of the `attacks` catalogue query from `kg attacks` options."""
     if year is not None and (date_from or date_to):
@@ -217,6 +219,8 @@ def attacks_params(
         ("to", date_to),
         ("actor", actor),
         ("region", region),
+        ("kind", kind),
+        ("impact", impact),
         ("min_certainty", min_certainty),
     ):
         if value is not None:

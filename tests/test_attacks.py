@@ -277,7 +277,7 @@ def test_sparql_from_stdin_and_file(cli, project, built, tmp_path):
         (
             ["query", "attacks", "-p", "foo=1"],
             "error: query 'attacks' has no parameter 'foo' (it "
-            "takes: near, radius_km, from, to, actor, region, min_certainty)",
+            "takes: near, radius_km, from, to, actor, region, kind, impact, min_certainty)",
         ),
         (
             ["query", "incidents-by-actor"],
@@ -316,8 +316,14 @@ def test_sparql_from_stdin_and_file(cli, project, built, tmp_path):
         (
             ["attacks", "--near", "Valence"],
             "error: 'Valence' is ambiguous: Valence (16, INSEE 16392); Valence (26, INSEE 26362); "
-            "Valence (82, INSEE 82186) (add the department, e.g. 'Valence (26)', or give the "
-            "INSEE code)",
+            "Valence (82, INSEE 82186) (add the department, e.g. 'Valence (16)', or give the "
+            "INSEE code, e.g. 16392)",
+        ),
+        (  # the hint is built from the name as typed (issue 12.8)
+            ["attacks", "--near", "saint-denis"],
+            "error: 'saint-denis' is ambiguous: Saint-Denis (11, INSEE 11339); Saint-Denis (30, "
+            "INSEE 30247); Saint-Denis (93, INSEE 93066); Saint-Denis (974, INSEE 97411) (add the "
+            "department, e.g. 'saint-denis (11)', or give the INSEE code, e.g. 11339)",
         ),
         (
             ["attacks", "--near", "Pariss"],
@@ -419,3 +425,79 @@ def test_every_catalogue_query_gives_the_same_rows_on_both_embedded_engines(proj
         assert rows(oxigraph.select(query.text, bindings)) == rows(
             memory.select(query.text, bindings)
         ), name
+
+
+def keys(found):
+    return {r["incident"].rsplit("/", 1)[-1] for r in found}
+
+
+def test_region_by_code_53_is_bretagne_and_the_choice_is_said(cli, project, built):
+    by_name = attacks(cli, project, "--region", "Bretagne")
+    result = cli("attacks", "--region", "53", "--format", "csv", project=project)
+    assert result.exit_code == 0
+    assert result.stdout == cli("attacks", "--region", "Bretagne", "--format", "csv",
+                                project=project).stdout
+    assert keys(by_name) >= {"2023-03-09-chru-brest", "2023-06-21-chu-rennes"}
+    assert result.stderr.splitlines()[0] == (
+        "note: 53 is read as the region Bretagne; for the department Mayenne give "
+        "'department 53' or its name"
+    )
+
+
+def test_region_by_department_code_2a_and_overseas(cli, project, built):
+    corsica = attacks(cli, project, "--region", "2A", "--per", "site")
+    assert corsica and {r["department"] for r in corsica} == {"Corse-du-Sud"}
+    assert attacks(cli, project, "--region", "2a", "--per", "site") == corsica
+    for code in ("971", "972", "973", "974", "976"):
+        found = attacks(cli, project, "--region", code, "--per", "site")
+        assert {r["department"] for r in found} <= {
+            "Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte"}, code
+
+
+def test_near_bretagne_is_the_region_with_its_homonyms_named(cli, project, built):
+    result = cli("attacks", "--near", "Bretagne", "--radius", "20", project=project)
+    assert result.exit_code == 0
+    assert "2023-06-21-chu-rennes" in result.stdout  # 20 km around the region's chef-lieu, Rennes
+    assert result.stderr.strip() == (
+        "note: 'Bretagne' is read as Bretagne (region 53); also named so: Bretagne (36, INSEE "
+        "36024); Bretagne (90, INSEE 90019) (give e.g. 'Bretagne (36)' for another)"
+    )
+
+
+def test_kind_keeps_incidents_of_that_type(cli, project, built):
+    ddos = attacks(cli, project, "--kind", "ddos")
+    assert "2024-01-15-chu-nantes-ddos" in keys(ddos)
+    assert keys(attacks(cli, project, "--kind", "Attaque par déni de service")) == keys(ddos)
+    leaks = attacks(cli, project, "--kind", "data-breach", "--year", "2024")
+    assert keys(leaks) == {"2024-11-aleo-sante-mediboard"}
+    assert keys(ddos) & keys(attacks(cli, project, "--kind", "ransomware")) == set()
+
+
+def test_impact_keeps_incidents_where_it_is_known_or_suspected(cli, project, built):
+    published = keys(attacks(cli, project, "--impact", "data-published"))
+    assert CHSF in published
+    assert keys(attacks(cli, project, "--impact", "Données publiées")) == published
+    # Nantes 2024: data theft ruled out, so not listed among thefts
+    assert "2024-01-15-chu-nantes-ddos" not in keys(attacks(cli, project, "--impact",
+                                                          "data-stolen"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["attacks", "--kind", "phishing"],
+            "error: 'kind' is 'phishing' (one of: data-breach, ddos, intrusion, ransomware, "
+            "supply-chain)",
+        ),
+        (
+            ["attacks", "--region", "20"],
+            "error: no region or department has the code 20 (departments are 01 to 95, 2A, 2B "
+            "and 971 to 976; regions e.g. 11 (Île-de-France), 53 (Bretagne), 94 (Corse))",
+        ),
+    ],
+)
+def test_kind_and_code_errors(cli, project, built, args, message):
+    result = cli(*args, project=project)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == message

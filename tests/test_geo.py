@@ -91,3 +91,72 @@ def test_the_box_holds_the_whole_circle(lat, lon, radius):
         )
         assert box.min_lat <= math.degrees(p2) <= box.max_lat
         assert box.min_lon <= math.degrees(l2) <= box.max_lon
+
+
+# Issue 12: places as people type them (codes, names before commune homonyms, the choice said).
+@pytest.mark.parametrize(
+    ("text", "kinds", "kind", "code", "note"),
+    [
+        ("53", ("region", "department"), "region", "53",
+         "53 is read as the region Bretagne; for the department Mayenne give 'department 53' or "
+         "its name"),
+        ("53", (), "department", "53",
+         "53 is read as the department Mayenne; for the region Bretagne give 'region 53' or its "
+         "name"),
+        ("department 53", ("region", "department"), "department", "53", None),
+        ("région 53", (), "region", "53", None),
+        ("2A", ("region", "department"), "department", "2A", None),
+        ("2b", (), "department", "2B", None),
+        ("971", ("region", "department"), "department", "971", None),
+        ("976", (), "department", "976", None),
+        ("Bretagne", (), "region", "53",
+         "'Bretagne' is read as Bretagne (region 53); also named so: Bretagne (36, INSEE 36024); "
+         "Bretagne (90, INSEE 90019) (give e.g. 'Bretagne (36)' for another)"),
+        ("Aube (61)", (), "commune", "61008", None),
+        ("Vienne", (), "department", "86",
+         "'Vienne' is read as Vienne (department 86); also named so: Vienne (38, INSEE 38544) "
+         "(give e.g. 'Vienne (38)' for another)"),
+        ("Vienne (38)", (), "commune", "38544", None),
+        ("Paris", (), "commune", "75056", None),  # the department's chef-lieu: the same place
+        ("Paris", ("region", "department"), "department", "75", None),
+        ("Guadeloupe", (), "region", "01", None),  # and department 971: the same point
+    ],
+)
+def test_codes_and_names_shared_by_kinds(gazetteer, text, kinds, kind, code, note):
+    notes: list[str] = []
+    place = gazetteer.resolve(text, kinds, notes)
+    assert (place.kind, place.code) == (kind, code)
+    assert notes == ([note] if note else [])
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds", "message"),
+    [
+        ("20", (), "no department or region has the code 20 (departments are 01 to 95, 2A, 2B "
+         "and 971 to 976; regions e.g. 11 (Île-de-France), 53 (Bretagne), 94 (Corse))"),
+        ("35000", (), "no commune has the INSEE code 35000 (check the code; a postal code is not "
+         "an INSEE code: give the commune's name)"),
+    ],
+)
+def test_unknown_codes_are_said_with_the_fix(gazetteer, text, kinds, message):
+    with pytest.raises(QueryError) as caught:
+        gazetteer.resolve(text, kinds)
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds", "spelt"),
+    [
+        ("Paris", (), "Paris"),
+        ("Valence (26)", (), "Valence (26)"),
+        ("Aube (61)", (), "Aube (61)"),
+        ("53", ("region", "department"), "Bretagne"),
+        ("department 53", (), "Mayenne"),
+        ("Vienne (38)", (), "Vienne (38)"),
+    ],
+)
+def test_spelling_gives_back_the_same_place(gazetteer, text, kinds, spelt):
+    place = gazetteer.resolve(text, kinds)
+    assert gazetteer.spelling(place, kinds) == spelt
+    again = gazetteer.resolve(spelt, kinds)
+    assert (again.kind, again.code) == (place.kind, place.code)

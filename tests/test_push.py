@@ -36,6 +36,8 @@ EXTRA_CASES = [
     ("attacks", {"region": "Grand Est"}),
     ("attacks", {"actor": "LockBit", "min_certainty": "claimed"}),
     ("attacks", {"near": "Paris", "radius_km": "50", "from": "2022", "to": "2022"}),
+    ("attacks", {"kind": "ransomware", "region": "53"}),
+    ("attacks", {"impact": "data-published"}),
     ("incidents-in-region", {"region": "Grand Est"}),
     ("find-incidents", {"text": "CHU"}),
 ]

@@ -14,6 +14,14 @@ from tests.query_fixture import engines, rows
 QUERIES = catalogue(REPO / "queries")
 ONE, TWO = "https://example.org/one", "https://example.org/two"
 
+_INC1 = ("inc-1", "2022-12-03T21:00:00+01:00", "et-a", "Hospital A", "780000014",
+         "Le Chesnay-Rocquencourt", "Yvelines", "ransomware group (unnamed) (suspected)", "",
+         "48.8313", "2.1272")
+_INC2 = ("inc-2", "2022-08-21", "et-b", "Hospital B", "910000017", "Corbeil-Essonnes", "Essonne",
+         "Actor One (confirmed); Malware One (claimed)", "", "48.60603", "2.48757")
+_INC3 = ("inc-3", "2022-04", "et-c", "Hospital C", "510000011", "Vitry-le-François", "Marne",
+         "Actor Two (suspected)", "", "48.7153", "4.598")
+
 # (query, parameters, expected rows): each row as the text of its cells, fixture IRIs shortened.
 CASES = [
     (
@@ -399,6 +407,17 @@ CASES = [
             ("inc-4", "operations-cancelled", "suspected", "Perhaps."),
         ],
     ),
+    # the incident type, by notation or by a label in either language
+    ("attacks", {"kind": "ransomware", "from": "2022-09"}, [_INC1]),
+    ("attacks", {"kind": "Fuite de données"}, [_INC3]),
+    ("attacks", {"kind": "ddos"}, []),
+    # an impact known or suspected: data published at inc-2; data stolen only 'unknown' at inc-1
+    ("attacks", {"impact": "data-published"}, [_INC2]),
+    ("attacks", {"impact": "Données volées"}, []),
+    ("attacks", {"impact": "operations-cancelled", "kind": "ransomware"}, [_INC2]),
+    # a region or a department by its INSEE code (issue 12: --region 53, --region 2A)
+    ("attacks", {"region": "44"}, [_INC3]),
+    ("attacks", {"region": "91", "kind": "ransomware"}, [_INC2]),
     ("find-incidents", {"text": "hospital b"}, [("inc-2", "2022-08-21", "Attack on Hospital B")]),
     ("find-incidents", {"text": "l'hôpital a"}, []),  # names are searched in English
 ]

@@ -20,7 +20,6 @@ from rdflib import Graph, URIRef
 from kg.exporting.rdf import DATASET
 from kg.namespaces import BASE
 from kg.publishing.serve import Server, make_server
-from kg.site.asking import available
 from tests.serve_client import running
 
 INCIDENT = "id/incident/2022-08-21-chsf-corbeil-essonnes"
@@ -41,8 +40,6 @@ FORMATS = {
 HOSTILE = "<script>alert('x')</script>\"><img src=x onerror=alert(1)>"
 PARIS_2022 = {"2022-08-21-chsf-corbeil-essonnes", "2022-12-03-ch-andre-mignot",
               "2022-10-09-maternite-des-bluets"}
-needs_asking = pytest.mark.skipif(not available(), reason="kg.asking (the phrase parser) is "
-                                  "not on this branch yet")
 
 
 @pytest.fixture(scope="module")
@@ -252,16 +249,6 @@ def test_a_hostile_path_is_a_404_page_escaped(server):
     assert status == 404
 
 
-def test_a_phrase_without_the_parser_falls_back_to_the_filters(server):
-    if available():
-        pytest.skip("kg.asking is installed: the phrase is read")
-    status, _, body = get(server, "/?q=" + quote("attacks near Paris in 2022") + "&year=2022",
-                          "text/html")
-    assert status == 200
-    assert "Phrases are not read by this installation" in body.decode()
-
-
-@needs_asking
 def test_a_phrase_is_read_as_kg_attacks_options(server):
     status, _, body = get(server, "/?q=" + quote("attacks near Paris in 2022"), "text/html")
     assert status == 200
@@ -272,7 +259,6 @@ def test_a_phrase_is_read_as_kg_attacks_options(server):
     assert "kg attacks --near Paris" in text
 
 
-@needs_asking
 def test_an_unreadable_phrase_is_a_400_page_with_examples(server):
     status, _, body = get(server, "/?q=" + quote("colourless green ideas"), "text/html")
     assert status == 400
@@ -313,9 +299,32 @@ def test_an_actor_page_lists_its_incidents_by_date_with_each_claims_certainty(se
     assert '#attribution/lockbit-2">Denied</a>' in table
 
 
-def test_the_type_filter_keeps_incidents_of_that_type_and_says_so(server):
+def test_the_type_filter_is_kg_attacks_kind_option(server):
     status, _, body = get(server, "/?type=ransomware&year=2022&format=json")
     assert status == 200
     answer = json.loads(body)
-    assert answer["command"] == "kg attacks --year 2022  # then only incidents of type ransomware"
+    assert answer["command"] == "kg attacks --year 2022 --kind ransomware"
     assert answer["rows"] and all("Ransomware" in r["type"] for r in answer["rows"])
+
+
+@pytest.mark.parametrize("phrase", ["attacks near Paris in 2022", "data leaks in 2024",
+                                    "attaques revendiquées par Vice Society",
+                                    "ransomware in Île-de-France 2022-2023"])
+def test_a_phrase_gives_the_rows_and_command_of_kg_ask(server, cli, project, phrase):
+    """Same Question, same filters, same rows: the page's JSON against `kg ask` in CSV."""
+    status, _, body = get(server, "/?q=" + quote(phrase) + "&format=json")
+    assert status == 200
+    page = json.loads(body)
+    asked = cli("ask", phrase, "--format", "csv", project=project)
+    assert asked.exit_code == 0, asked.stderr
+    command, _, table = asked.stdout.partition("\n")
+    assert page["command"] == command
+    rows = list(csv.DictReader(io.StringIO(table)))
+    assert [r["iri"] for r in page["rows"]] == [r["incident"] for r in rows] != []
+
+
+def test_the_examples_of_the_400_page_are_those_kg_ask_reads():
+    from kg.asking import EXAMPLES, parse
+
+    for phrase in EXAMPLES:
+        assert parse(phrase).options, phrase

@@ -14,7 +14,6 @@ from urllib.parse import quote
 import pytest
 
 from kg.publishing.serve import Server, make_server
-from kg.site.asking import available
 from tests.conftest import REPO
 from tests.serve_client import running
 
@@ -120,8 +119,6 @@ def test_home_filters_map_and_incident_in_chromium(server, page):
     check_results_and_incident(page, url, "serve-filters")
 
 
-@pytest.mark.skipif(not available(), reason="kg.asking (the phrase parser) is not on this "
-                    "branch yet")
 def test_the_phrase_from_the_issue_in_chromium(server, page):
     url = root(server) + "/?q=" + quote("attacks near Paris in 2022")
     check_results_and_incident(page, url, "serve-phrase")

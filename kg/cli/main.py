@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kg.cli import draft, export, finess, graph, publish, query, stix
+from kg.cli import ask, draft, export, finess, graph, publish, query, stix
 from kg.cli.common import KgGroup, set_debug
 
 app = typer.Typer(
@@ -60,6 +60,7 @@ app.command("queries")(query.queries_command)
 app.command("query")(query.query_command)
 app.command("sparql")(query.sparql_command)
 app.command("attacks")(query.attacks_command)
+app.command("ask")(ask.ask_command)
 app.command("draft")(draft.draft_command)
 app.command("push")(publish.push_command)
 app.command("serve")(publish.serve_command)

@@ -9,6 +9,9 @@ import typer
 from kg.cli.common import endpoint_option, project, reports_errors
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from kg.geo import Gazetteer
     from kg.query import Answer
 
 FORMAT_HELP = "table, csv, tsv, json, sparql-json or sparql-xml (ttl or nt for graphs)"
@@ -142,7 +145,10 @@ def attacks_command(
     ctx: typer.Context,
     near: Annotated[
         str | None,
-        typer.Option(help="A commune, department or region name, an INSEE code, or lat,lon."),
+        typer.Option(
+            help="A commune, department or region name or code (Paris, Bretagne, 2A, 971), "
+            "an INSEE commune code, or lat,lon."
+        ),
     ] = None,
     radius: Annotated[
         float | None, typer.Option(help="Radius around --near in km (default 50).")
@@ -155,7 +161,18 @@ def attacks_command(
         str | None, typer.Option("--to", help="Last day: YYYY, YYYY-MM or YYYY-MM-DD.")
     ] = None,
     actor: Annotated[str | None, typer.Option(help="A threat actor or malware name.")] = None,
-    region: Annotated[str | None, typer.Option(help="A region or department.")] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help="A region or department, by name or INSEE code (53, 2A, 971)."),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="Incident type: ransomware, data-breach, ddos, intrusion, supply-chain."),
+    ] = None,
+    impact: Annotated[
+        str | None,
+        typer.Option(help="An impact known or suspected, e.g. data-published, ransom-paid."),
+    ] = None,
     min_certainty: Annotated[
         str | None,
         typer.Option(help="unknown, suspected, claimed or confirmed: per actor, per claim."),
@@ -170,27 +187,40 @@ def attacks_command(
     backend: Backend = "oxigraph",
 ) -> None:
     """Attacks on health organisations: one row per incident, each actor with its certainty."""
-    from kg.attacks import PER, columns, listing
-    from kg.errors import QueryError
-    from kg.output import render
-    from kg.query import Answer, attacks_params, execute, open_engine, prepare
+    options = {
+        "near": near, "radius": radius, "year": year, "date_from": date_from,
+        "date_to": date_to, "actor": actor, "region": region, "kind": kind, "impact": impact,
+        "min_certainty": min_certainty,
+    }  # fmt: skip
+    run_attacks(ctx, {k: v for k, v in options.items() if v is not None}, per, fmt, explain,
+                endpoint, backend)  # fmt: skip
 
-    if per not in PER:
-        raise QueryError(f"--per is '{per[:40]}'", "give incident or site")
+
+def run_attacks(
+    ctx: typer.Context,
+    options: dict[str, object],
+    per: str = "incident",
+    fmt: str = "table",
+    explain: bool = False,
+    endpoint: str | None = None,
+    backend: str = "oxigraph",
+    said: list[str] | None = None,
+    gazetteer: Callable[[], Gazetteer] | None = None,
+) -> None:
+    """`kg attacks` with these options: what `kg ask` runs too, so both print the same. The
+    notes (choices made reading a place) go to stderr, with those `said` before, each once."""
+    from kg.attacks import search, show
+    from kg.query import Answer, open_engine
+
     p = project(ctx)
-    given = attacks_params(near, radius, year, date_from, date_to, actor, region, min_certainty)
     engine = open_engine(p, backend, endpoint)
-    query, bindings = prepare(p, "attacks", given, engine)
+    found = search(p, options, engine, per, run=not explain, gazetteer=gazetteer)
+    for note in dict.fromkeys([*(said or []), *found.notes]):
+        typer.echo(f"note: {note}", err=True)
     if explain:
-        _emit(Answer(query.text, bindings), fmt, explain)
+        _emit(Answer(found.text, found.bindings), fmt, explain)
         return
-    answer = execute(engine, query.text, bindings)
-    assert answer.table is not None
-    result = listing(answer.table, per)
-    text = render(result.table, fmt, columns(per, bool(near)))
-    if fmt == "table":
-        text = text.rsplit("\n", 1)[0] + "\n" + result.summary
-        typer.echo(text)
-    else:
-        typer.echo(text)
-        typer.echo(result.summary, err=True)
+    out, err = show(found, fmt)
+    typer.echo(out)
+    if err:
+        typer.echo(err, err=True)

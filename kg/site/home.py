@@ -6,7 +6,6 @@ equivalent command and the SPARQL that ran."""
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,16 +14,6 @@ from kg.site.view import HCK, View
 
 FILTERS = ("year", "type", "actor", "region", "certainty")
 CERTAINTIES = ("unknown", "suspected", "claimed", "confirmed")
-OPTION_FLAGS = {
-    "near": "--near",
-    "radius": "--radius",
-    "year": "--year",
-    "date_from": "--from",
-    "date_to": "--to",
-    "actor": "--actor",
-    "region": "--region",
-    "min_certainty": "--min-certainty",
-}
 MAX_PARAM = 200  # characters of one parameter
 
 
@@ -86,45 +75,31 @@ def options_of(given: dict[str, str], phrase: dict[str, Any]) -> dict[str, Any]:
 
 
 def command_of(options: dict[str, Any]) -> str:
-    words = ["kg", "attacks"]
-    for option, flag in OPTION_FLAGS.items():
-        if option in options:
-            value = options[option]
-            words += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
-    command = shlex.join(words)
-    if options.get("kind"):  # kg attacks has no option for it: the page filters its rows
-        command += f"  # then only incidents of type {options['kind']}"
-    return command
+    from kg.attacks import command_line
+
+    return command_line(options)
 
 
 def search(project: Any, engine: Any, view: View, params: dict[str, list[str]]) -> Results:
-    from kg.attacks import listing
-    from kg.params import bind
-    from kg.query import attacks_params, explain
+    """The phrase read as `kg ask` reads it, the filters over it, then the `attacks` query as
+    `kg attacks` runs it (kg.attacks.params_of, the same binding, the same listing)."""
+    from kg.attacks import listing, params_of
+    from kg.params import Resolver, bind
+    from kg.query import explain
     from kg.site.asking import read
 
     given = filters_of(params)
-    notice = ""
+    query, prepared = _prepared(project, engine)
+    resolver = Resolver(prepared.gazetteer, engine)  # its own notes: requests run in threads
     phrase: dict[str, Any] = {}
+    notes: list[str] = []
     if "q" in given:
-        reading = read(given["q"])
-        if reading.available:
-            phrase = reading.options
-        else:
-            notice = ("Phrases are not read by this installation (kg.asking is missing); "
-                      "the filters below apply.")
+        reading = read(given["q"], project, resolver.gazetteer)
+        phrase, notes = reading.options, reading.notes
     options = options_of(given, phrase)
-    args = attacks_params(
-        options.get("near"), _float(options.get("radius")), options.get("year"),
-        options.get("date_from"), options.get("date_to"), options.get("actor"),
-        options.get("region"), options.get("min_certainty"),
-    )
-    query, resolver = _prepared(project, engine)
-    bindings = bind(query, args, resolver)
+    bindings = bind(query, params_of(options), resolver)
+    notes += [n for n in resolver.notes if n not in notes]
     table = engine.select(query.text, bindings)
-    kind = str(options.get("kind", "")).lower()
-    if kind:
-        table.rows = [r for r in table.rows if _is_kind(view, str(r["incident"]), kind)]
     result = listing(table)
     near = "near" in options
     columns = ["incident", "date", "type", "victims", "communes", "departments", "actors"]
@@ -134,7 +109,7 @@ def search(project: Any, engine: Any, view: View, params: dict[str, list[str]]) 
     points = [_point(view, r, certainty) for r in table.rows]
     return Results(
         given.get("q", ""), options, columns, rows, [p for p in points if p], command_of(options),
-        explain(query.text, bindings), result.summary, notice, given,
+        explain(query.text, bindings), result.summary, " ".join(notes), given,
     )
 
 
@@ -181,18 +156,6 @@ def _prepared(project: Any, engine: Any) -> tuple[Any, Any]:
         _PREPARED[key] = (find_query(project.queries, "attacks"),
                           Resolver(gazetteer=cache(fresh.gazetteer), engine=engine))
     return _PREPARED[key]
-
-
-def _float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _is_kind(view: View, incident: str, kind: str) -> bool:
-    for _, concept in view.objects(incident, HCK + "incidentType"):
-        code = concept.value.rsplit("/", 1)[-1].lower()
-        if kind in (code, view.label(concept.value)[0].lower()):
-            return True
-    return False
 
 
 def _row(view: View, r: dict[str, Any], near: bool) -> dict[str, str]:

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from kg.asking import EXAMPLES
 from kg.errors import KgError
 from kg.namespaces import BASE, PREFIXES
 from kg.site.links import MEDIA_TYPES, RDF_FORMATS, Links
@@ -88,14 +89,16 @@ class Site:
             if path.startswith(("/id/", "/vocab/")) and len(path) < 1000 and _IRI.fullmatch(path):
                 return self.resource(BASE + path[1:], params, accept)
         except KgError as exc:
-            return self.error(400, str(exc.args[0]) if exc.args else "bad request", exc)
+            q = params.get("q", [""])[0][:200] if path in ("/", "") else None
+            return self.error(400, str(exc.args[0]) if exc.args else "bad request", exc, q)
         return self.error(404, f"nothing at {path[:200]}", None)
 
-    def error(self, status: int, message: str, exc: KgError | None) -> Page:
+    def error(self, status: int, message: str, exc: KgError | None, q: str | None = None) -> Page:
+        """The error page; a search that failed gets its search box back, holding the phrase."""
         hint = getattr(exc, "hint", "") or ""
         body = self.env.get_template("error.html").render(
             links=self.links, status=status, message=message, hint=hint,
-            examples=EXAMPLES if status == 400 else [],
+            examples=EXAMPLES if status == 400 else [], q=q,
         )
         return Page(status, body.encode("utf-8"))
 
@@ -213,12 +216,6 @@ def error_page(status: int, message: str) -> Page:
     return Site(None, None).error(status, message, None)
 
 
-EXAMPLES = [
-    "attacks near Paris in 2022",
-    "attaques près de Paris en 2022",
-    "attacks within 100 km of Lyon since 2021",
-    "LockBit attacks in 2024",
-]
 
 
 def rdf(store: Any, iri: str, fmt: str) -> bytes:
