@@ -16,15 +16,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "kg" / "site" / "static"
-PACKAGES = {"leaflet": "1.9.4", "world-atlas": "2.0.2", "axe-core": "4.11.0"}
+PACKAGES = {"leaflet": "1.9.4", "world-atlas": "2.0.2", "axe-core": "4.11.0",
+            "@zazuko/yasgui": "4.6.2"}
 FRANCE = "250"  # ISO 3166-1 numeric, the id of France in world-atlas
 
 
 def pack(name: str, version: str, into: Path) -> Path:
     subprocess.run(["npm", "pack", "--silent", f"{name}@{version}"], cwd=into, check=True,
                    stdout=subprocess.DEVNULL)
-    folder = into / name
-    with tarfile.open(next(into.glob(f"{name}-{version}.tgz"))) as tar:
+    folder = into / name.replace("/", "-")
+    tgz = name.removeprefix("@").replace("/", "-")  # npm names @scope/pkg scope-pkg-V.tgz
+    with tarfile.open(next(into.glob(f"{tgz}-{version}.tgz"))) as tar:
         tar.extractall(folder, filter="data")
     return folder / "package"
 
@@ -80,6 +82,25 @@ def main() -> None:
         axe.mkdir(exist_ok=True)
         shutil.copy(packages["axe-core"] / "axe.min.js", axe / "axe.min.js")
         shutil.copy(packages["axe-core"] / "LICENSE", axe / "LICENSE-axe-core")
+        yasgui(packages["@zazuko/yasgui"])
+
+
+def yasgui(package: Path) -> None:
+    """The query page's SPARQL editor: YASGUI's browser build and style. The npm package ships
+    no LICENSE file; its package.json says MIT, written down beside the files."""
+    meta = json.loads((package / "package.json").read_text())
+    folder = STATIC / "vendor" / "yasgui"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name in ("yasgui.min.js", "yasgui.min.css"):
+        text = (package / "build" / name).read_text()
+        # the source-map comment would make browsers' tools ask for a file we do not ship
+        maps = ("//# sourceMappingURL", "/*# sourceMappingURL")
+        lines = [line for line in text.splitlines() if not line.startswith(maps)]
+        (folder / name).write_text("\n".join(lines) + "\n")
+    (folder / "LICENSE").write_text(
+        f"{meta['name']} {meta['version']}: licence {meta['license']} (package.json of the npm\n"
+        f"package; author {meta['author']}; source {meta['homepage']}).\n")
 
 
 if __name__ == "__main__":

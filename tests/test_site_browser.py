@@ -137,7 +137,26 @@ def test_resource_and_query_pages_pass_axe(server, page):
     assert page.errors == []
 
 
-def test_the_query_page_runs_a_catalogue_query(server, page):
+def test_the_query_page_runs_a_catalogue_query_in_yasgui(server, page):
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(root(server) + "/query")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    assert page.is_hidden("#plain-editor")
+    page.select_option("#catalogue", "attacks")
+    assert "SELECT" in page.evaluate(
+        "document.querySelector('.yasqe .CodeMirror').CodeMirror.getValue()")
+    page.click(".yasqe_queryButton")
+    page.wait_for_selector(".yasr table tbody tr")
+    assert page.locator(".yasr table tbody tr").count() > 10
+    shot(page, "serve-query-yasgui")
+    elsewhere = [url for url in asked if not url.startswith((root(server), "data:"))]
+    assert elsewhere == []
+    assert page.errors == []
+
+
+def test_the_query_page_without_yasgui_runs_the_plain_form(server, page):
+    page.route("**/vendor/yasgui/*", lambda route: route.abort())
     page.goto(root(server) + "/query")
     page.select_option("#catalogue", "attacks")
     page.click("button[type=submit]")
