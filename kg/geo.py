@@ -69,6 +69,7 @@ class Place:
         return f"{self.name} ({self.kind} {self.code})"
 
 
+POSTAL = "#"  # index keys of postal codes (normalised names never start with it)
 KIND_PREFIX = r"(r[ée]gion|d[ée]partement|department|dept|d[ée]p)\.?\s+(.+)"
 
 
@@ -137,7 +138,11 @@ class Gazetteer:
         return [Place(*row) for row in self._index.get(key, [])]
 
     def names(self) -> list[str]:
-        return list(self._index)
+        return [k for k in self._index if not k.startswith(POSTAL)]
+
+    def postal(self, code: str) -> list[Place]:
+        """The communes a postal code serves (data/gazetteer/postal-codes.csv), by INSEE code."""
+        return self.named(POSTAL + code)
 
     @cached_property
     def by_code(self) -> dict[tuple[str, str], Place]:
@@ -146,9 +151,10 @@ class Gazetteer:
     def resolve(
         self, text: str, kinds: tuple[str, ...] = (), notes: list[str] | None = None
     ) -> Place:
-        """A place from 'lat,lon', an INSEE commune code, a department or region code (53, 2A,
-        971), or a commune, department or region name, optionally followed by its department:
-        'Valence (26)', or preceded by its kind: 'department 53', 'région Bretagne'.
+        """A place from 'lat,lon', an INSEE commune code, a postal code serving one commune
+        (35000: Rennes; one serving several is an error listing them), a department or region
+        code (53, 2A, 971), or a commune, department or region name, optionally followed by its
+        department: 'Valence (26)', or preceded by its kind: 'department 53', 'région Bretagne'.
 
         A name or code shared by places of several kinds resolves to one, and the choice is
         said in `notes`: with `kinds`, the first of those kinds that has it ('Bretagne' the
@@ -168,19 +174,39 @@ class Gazetteer:
             kind = "region" if normalise(m.group(1)).startswith("r") else "department"
             text, kinds = m.group(2).strip(), (kind,)
         if re.fullmatch(r"[0-9][0-9AB][0-9]{3}", text.upper()):
-            found = self.by_code.get(("commune", text.upper()))
-            if found is None:
-                raise QueryError(
-                    f"no commune has the INSEE code {text}",
-                    "check the code; a postal code is not an INSEE code: give the commune's name",
-                )
-            return self._located(found)
+            return self._located(self._by_five(text.upper(), notes))
         if re.fullmatch(r"[0-9]{2,3}|2[AB]", text.upper()):
             return self._located(self._by_code(text.upper(), kinds, notes))
         department = ""
         if m := re.fullmatch(r"(.+?)\s*[(,]\s*([0-9]{2,3}|2[AB])\s*\)?", text, re.IGNORECASE):
             text, department = m.group(1), m.group(2).upper()
         return self._located(self._by_name(text, department, kinds, notes))
+
+    def _by_five(self, code: str, notes: list[str] | None) -> Place:
+        """Five characters: an INSEE commune code, else a postal code serving one commune."""
+        found = self.by_code.get(("commune", code))
+        served = [p for p in self.postal(code) if found is None or p.code != found.code]
+        if found is not None:
+            if served and notes is not None:
+                notes.append(f"{code} is read as the INSEE code of {found.label()}; as a postal "
+                             f"code it serves {'; '.join(p.label() for p in served[:5])}")
+            return found
+        if len(served) == 1:
+            if notes is not None:
+                notes.append(f"{code} is read as the postal code of {served[0].label()}")
+            return served[0]
+        if served:
+            ordered = sorted(served, key=lambda p: p.code)
+            listed = "; ".join(p.label() for p in ordered[:12])
+            more = f" and {len(served) - 12} more" if len(served) > 12 else ""
+            raise QueryError(
+                f"the postal code {code} serves {len(served)} communes: {listed}{more}",
+                f"give the commune's name or INSEE code, e.g. {ordered[0].code}",
+            )
+        raise QueryError(
+            f"no commune has the INSEE code or postal code {code}",
+            "check the code, or give the commune's name",
+        )
 
     def _by_code(self, code: str, kinds: tuple[str, ...], notes: list[str] | None) -> Place:
         """A department or region code; with both, the first of `kinds` (else the department)."""
@@ -285,7 +311,24 @@ class Gazetteer:
 
 @lru_cache(maxsize=4)
 def _load(folder: Path) -> Gazetteer:
-    return Gazetteer.of(_read_tables(folder))
+    return Gazetteer(_index(folder))
+
+
+def _index(folder: Path) -> dict[str, list[list[Any]]]:
+    """Places by normalised name, and communes by postal code under POSTAL + code."""
+    gazetteer = Gazetteer.of(_read_tables(folder))
+    index = gazetteer._index
+    postal = folder / "postal-codes.csv"
+    if postal.is_file():
+        communes = {code: p for (kind, code), p in gazetteer.by_code.items() if kind == "commune"}
+        with postal.open(encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                place = communes.get(row["insee"])
+                if place is not None:
+                    index.setdefault(POSTAL + row["postal_code"], []).append(
+                        [place.kind, place.code, place.name, place.department,
+                         place.latitude, place.longitude])
+    return index
 
 
 def write_index(folder: Path, path: Path) -> None:
@@ -293,8 +336,7 @@ def write_index(folder: Path, path: Path) -> None:
     of a query, so a build does it once)."""
     import json
 
-    gazetteer = Gazetteer.of(_read_tables(folder))
-    path.write_text(json.dumps(gazetteer._index, ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps(_index(folder), ensure_ascii=False), encoding="utf-8")
 
 
 def _read_tables(folder: Path) -> list[Place]:

@@ -52,7 +52,7 @@ def test_a_point(gazetteer):
     ("text", "message"),
     [
         ("91, 2", "'91, 2' is out of range"),
-        ("99999", "no commune has the INSEE code 99999"),
+        ("99999", "no commune has the INSEE code or postal code 99999"),
         ("", "an empty place name"),
     ],
 )
@@ -120,6 +120,13 @@ def test_the_box_holds_the_whole_circle(lat, lon, radius):
         ("Paris", (), "commune", "75056", None),  # the department's chef-lieu: the same place
         ("Paris", ("region", "department"), "department", "75", None),
         ("Guadeloupe", (), "region", "01", None),  # and department 971: the same point
+        ("35000", (), "commune", "35238",
+         "35000 is read as the postal code of Rennes (35, INSEE 35238)"),
+        ("75001", (), "commune", "75056",
+         "75001 is read as the postal code of Paris (75, INSEE 75056)"),
+        ("13001", (), "commune", "13001",  # Aix-en-Provence's INSEE code, Marseille's postcode
+         "13001 is read as the INSEE code of Aix-en-Provence (13, INSEE 13001); as a postal code "
+         "it serves Marseille (13, INSEE 13055)"),
     ],
 )
 def test_codes_and_names_shared_by_kinds(gazetteer, text, kinds, kind, code, note):
@@ -134,8 +141,11 @@ def test_codes_and_names_shared_by_kinds(gazetteer, text, kinds, kind, code, not
     [
         ("20", (), "no department or region has the code 20 (departments are 01 to 95, 2A, 2B "
          "and 971 to 976; regions e.g. 11 (Île-de-France), 53 (Bretagne), 94 (Corse))"),
-        ("35000", (), "no commune has the INSEE code 35000 (check the code; a postal code is not "
-         "an INSEE code: give the commune's name)"),
+        ("35999", (), "no commune has the INSEE code or postal code 35999 (check the code, or "
+         "give the commune's name)"),
+        ("01000", (), "the postal code 01000 serves 2 communes: Bourg-en-Bresse (01, INSEE "
+         "01053); Saint-Denis-lès-Bourg (01, INSEE 01344) (give the commune's name or INSEE code, "
+         "e.g. 01053)"),
     ],
 )
 def test_unknown_codes_are_said_with_the_fix(gazetteer, text, kinds, message):
