@@ -117,7 +117,7 @@ def _lines(build: Build, description: Graph, fmt: str, out: IO[bytes]) -> None:
     """Sorted N-Triples (the union, each triple once) or N-Quads (every graph)."""
     import pyoxigraph as ox
 
-    files = [build.nquads, *sorted((build.path / "imports").glob("*.nq"))]
+    files = build.data_files
     lines: set[str] = set()
     for path in files:
         if fmt == "nq":
@@ -201,9 +201,8 @@ def _parse_build(build: Build) -> Dataset:
         ds.bind(prefix, ns, replace=True)
     ds.bind("void", VOID)
     ds.bind("dcat", DCAT)
-    ds.parse(build.nquads, format="nquads")
-    for extra in sorted((build.path / "imports").glob("*.nq")):
-        ds.parse(extra, format="nquads")
+    for path in build.data_files:
+        ds.parse(path, format="nquads")
     return ds
 
 
