@@ -19,9 +19,9 @@ from rdflib import URIRef
 from kg.identifiers import department_problem, region_problem
 from kg.loading.context import decimal
 from kg.loading.places import Place
-from kg.namespaces import GEO, GRAPH, HCK, SCHEMA, resource
+from kg.namespaces import GEO, GRAPHS, HCK, SCHEMA, resource
 
-TERRITORY_GRAPH = GRAPH["territory"]
+TERRITORY_GRAPH = GRAPHS["territory"]
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 _SOURCE = "<http://purl.org/dc/terms/source>"
 _INTEGER = "<http://www.w3.org/2001/XMLSchema#integer>"

@@ -4,7 +4,7 @@ uvicorn.
 - `/sparql`: queries by GET (`?query=`) and POST (`application/x-www-form-urlencoded` with
   `query=`, or `application/sparql-query`), with `default-graph-uri` and `named-graph-uri`;
   without them the default graph is the union of the named graphs, as in `kg query`. The
-  great-circle distance function of the catalogue (hckfn:distanceKm) is registered.
+  great-circle distance of the catalogue (GeoSPARQL's geof:distance) is Oxigraph's own.
 - Content negotiation by Accept: SPARQL JSON (default), XML, CSV and TSV for SELECT and ASK;
   Turtle (default) and N-Triples for CONSTRUCT and DESCRIBE; 406 otherwise.
 - Read-only: an update (`update=`, `application/sparql-update`, or an update sent as a query) is
