@@ -99,7 +99,9 @@ def bounds(value: Literal) -> tuple[Literal, Literal, str]:
 
 
 def _utc(instant: dt.datetime) -> Literal:
-    return Literal(instant.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime, normalize=False)
+    """UTC written +00:00, not Z: the form rdflib normalises to, so every reader and writer
+    (rdflib's Turtle, TriG, JSON-LD, Oxigraph) keeps the same term."""
+    return Literal(instant.strftime("%Y-%m-%dT%H:%M:%S+00:00"), datatype=XSD.dateTime)
 
 
 def bound_pairs(value: Literal) -> list[tuple[Node, Node]]:

@@ -66,12 +66,22 @@ from kg.dates import bounds  # noqa: E402
 @pytest.mark.parametrize(
     ("text", "earliest", "latest", "precision"),
     [
-        ("2022", "2022-01-01T00:00:00Z", "2022-12-31T23:59:59Z", "year"),
-        ("2022-02", "2022-02-01T00:00:00Z", "2022-02-28T23:59:59Z", "month"),
-        ("2024-02", "2024-02-01T00:00:00Z", "2024-02-29T23:59:59Z", "month"),
-        ("2022-12-03", "2022-12-03T00:00:00Z", "2022-12-03T23:59:59Z", "day"),
-        ("2022-12-03T21:00+01:00", "2022-12-03T20:00:00Z", "2022-12-03T20:00:00Z", "second"),
-        ("2022-01-01T00:30:00+02:00", "2021-12-31T22:30:00Z", "2021-12-31T22:30:00Z", "second"),
+        ("2022", "2022-01-01T00:00:00+00:00", "2022-12-31T23:59:59+00:00", "year"),
+        ("2022-02", "2022-02-01T00:00:00+00:00", "2022-02-28T23:59:59+00:00", "month"),
+        ("2024-02", "2024-02-01T00:00:00+00:00", "2024-02-29T23:59:59+00:00", "month"),
+        ("2022-12-03", "2022-12-03T00:00:00+00:00", "2022-12-03T23:59:59+00:00", "day"),
+        (
+            "2022-12-03T21:00+01:00",
+            "2022-12-03T20:00:00+00:00",
+            "2022-12-03T20:00:00+00:00",
+            "second",
+        ),
+        (
+            "2022-01-01T00:30:00+02:00",
+            "2021-12-31T22:30:00+00:00",
+            "2021-12-31T22:30:00+00:00",
+            "second",
+        ),
     ],
 )
 def test_bounds_are_utc_instants_with_the_precision(text, earliest, latest, precision):
@@ -104,8 +114,7 @@ def test_a_plain_filter_on_the_earliest_instant_finds_every_incident_of_a_year(
     from tests.conftest import REPO
 
     expected = {
-        str(resource("incident", p.stem))
-        for p in (REPO / "data" / "incidents").glob("2022*.yaml")
+        str(resource("incident", p.stem)) for p in (REPO / "data" / "incidents").glob("2022*.yaml")
     }
     found = {str(r["incident"]) for r in open_engine(project, backend).select(PLAIN_2022, {}).rows}
     assert len(expected) >= 5
@@ -115,12 +124,16 @@ def test_a_plain_filter_on_the_earliest_instant_finds_every_incident_of_a_year(
 def test_every_dated_thing_has_its_bounds(project, built):
     from kg.query import open_engine
 
-    missing = open_engine(project).select(
-        """PREFIX hck: <https://w3id.org/hospital-cyber-kg/ontology#>
+    missing = (
+        open_engine(project)
+        .select(
+            """PREFIX hck: <https://w3id.org/hospital-cyber-kg/ontology#>
         SELECT ?x WHERE {
           ?x hck:startDate|hck:date|hck:assertedOn ?d .
           FILTER NOT EXISTS { ?x hck:earliest ?e ; hck:latest ?l ; hck:datePrecision ?p }
         }""",
-        {},
-    ).rows
+            {},
+        )
+        .rows
+    )
     assert [str(r["x"]) for r in missing] == []

@@ -42,6 +42,13 @@ def static_file(name: str) -> tuple[bytes, str] | None:
     return path.read_bytes(), STATIC_TYPES[suffix]
 
 
+def jsonld_context() -> bytes:
+    """kg/exporting/context.jsonld, the context of the JSON-LD exports."""
+    from kg.exporting.jsonld_context import CONTEXT
+
+    return CONTEXT.read_bytes()
+
+
 def described(request: Any, graph: Any) -> Reply:
     """The SPARQL 1.1 Service Description, in the RDF form asked (Turtle by default); a
     browser is sent to the query page."""
