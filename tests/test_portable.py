@@ -152,3 +152,25 @@ def test_the_explained_near_paris_2022_query_gives_the_incidents_of_kg_attacks(
 def test_no_catalogue_query_calls_a_function_of_kg():
     uses = {p.name for p in (REPO / "queries").glob("*.rq") if "hckfn:" in p.read_text()}
     assert uses == set()
+
+
+@pytest.mark.virtuoso
+@pytest.mark.slow
+def test_every_catalogue_query_gives_kg_rows_on_virtuoso_with_the_territory(virtuoso, territory):
+    """The whole territory pushed (300,000 more triples): the region and near queries still
+    answer on Virtuoso as on the embedded store (`geo:sfWithin+` from a VALUES block found
+    nothing there once the territory was in)."""
+    from kg.publishing.push import push
+    from tests.test_push import EXTRA_CASES, credentials_of, embedded_rows, extra_rows, remote_rows
+
+    project, made = territory
+    push(made, virtuoso.sparql_url, credentials=credentials_of(virtuoso))
+    expected = embedded_rows(project)
+    found = remote_rows(project, virtuoso.sparql_url)
+    assert {n: r for n, r in found.items() if r != expected[n]} == {}
+    assert expected["incidents-in-region"] and expected["attacks"]
+    from kg.publishing.remote import RemoteEngine
+
+    remote = extra_rows(project, RemoteEngine(virtuoso.sparql_url, credentials=None))
+    local = extra_rows(project, open_engine(project))
+    assert [c for c, a, b in zip(EXTRA_CASES, remote, local, strict=True) if a != b] == []
