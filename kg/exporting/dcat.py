@@ -63,10 +63,19 @@ def describe_dataset(g: Graph, build: Build, endpoint: str | None) -> None:
         (
             d,
             DCTERMS.title,
-            Literal("Cyberattaques contre les établissements de santé français", lang="fr"),
+            Literal(
+                "hospital-cyber-kg : cyberattaques contre les établissements de santé français",
+                lang="fr",
+            ),
         )
     )
-    g.add((d, DCTERMS.title, Literal("Cyberattacks on French health establishments", lang="en")))
+    g.add(
+        (
+            d,
+            DCTERMS.title,
+            Literal("hospital-cyber-kg: cyberattacks on French health establishments", lang="en"),
+        )
+    )
     g.add(
         (
             d,
