@@ -38,8 +38,9 @@ def write_nquads(graphs: dict[str, Graph], path: Path) -> None:
         target = ds.graph(g.identifier)
         target += g
     text = ds.serialize(format="nquads")
-    lines = sorted(set(line for line in text.splitlines() if line.strip()))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lines = set(line + "\n" for line in text.splitlines() if line.strip())
+    with path.open("w", encoding="utf-8") as f:
+        f.writelines(sorted(lines))
 
 
 def load_oxigraph(folder: Path, sources: list[Path]) -> dict[str, Any]:

@@ -45,6 +45,18 @@ class Build:
         return self.path / "dataset.nq"
 
     @property
+    def territory(self) -> Path:
+        """The graph of every place of the gazetteer (kg/loading/territory.py), when built."""
+        return self.path / "territory.nq"
+
+    @property
+    def data_files(self) -> list[Path]:
+        """The N-Quads files the build's store was loaded from: the dataset, the territory
+        (when built) and the imports, in that order."""
+        territory = [self.territory] if self.manifest.get("territory") else []
+        return [self.nquads, *territory, *sorted((self.path / "imports").glob("*.nq"))]
+
+    @property
     def oxigraph(self) -> Path:
         return self.path / "oxigraph"
 
@@ -109,7 +121,8 @@ def open_build(path: Path, deep: bool = False) -> Build:
     if not isinstance(manifest, dict) or any(k not in manifest for k in _MANIFEST_KEYS):
         raise DamagedBuild(f"{where} has an incomplete manifest.json", REPAIR)
     found = Build(path, manifest)
-    for part in (found.nquads, found.gazetteer):
+    territory = [found.territory] if manifest.get("territory") else []
+    for part in (found.nquads, found.gazetteer, *territory):
         if not part.is_file():
             raise DamagedBuild(f"{where} has lost {part.name}", REPAIR)
     if not found.oxigraph.is_dir() or not any(found.oxigraph.iterdir()):

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from rdflib import Literal
+from rdflib import Graph, Literal
 from rdflib.namespace import XSD
+from rdflib.term import Node
+
+from kg.namespaces import HCK
 
 FORMS = "YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]+hh:mm"
 
@@ -66,3 +69,48 @@ def earliest_day(value: Literal) -> str:
     """The first calendar day a date of any precision may denote, as YYYY-MM-DD."""
     day = str(value)[:10]
     return day + {4: "-01-01", 7: "-01"}.get(len(day), "")
+
+
+PRECISIONS = {XSD.gYear: "year", XSD.gYearMonth: "month", XSD.date: "day", XSD.dateTime: "second"}
+
+
+def bounds(value: Literal) -> tuple[Literal, Literal, str]:
+    """(earliest, latest, precision) of a date of any precision: the first and last instant it
+    may denote as xsd:dateTime in UTC (a day, month or year read as a UTC calendar period, a
+    timestamp converted to UTC), so that dates of mixed precision compare in plain SPARQL."""
+    import calendar
+
+    text, precision = str(value), PRECISIONS.get(value.datatype, "")  # type: ignore[arg-type]
+    if precision == "second":
+        instant = dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
+        return _utc(instant), _utc(instant), precision
+    if precision not in ("year", "month", "day"):
+        raise DateProblem(text, f"not a date ({FORMS})")
+    first = dt.date.fromisoformat(earliest_day(value))
+    if precision == "year":
+        last = first.replace(month=12, day=31)
+    elif precision == "month":
+        last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    else:
+        last = first
+    start = dt.datetime.combine(first, dt.time(0, 0, 0), dt.UTC)
+    end = dt.datetime.combine(last, dt.time(23, 59, 59), dt.UTC)
+    return _utc(start), _utc(end), precision
+
+
+def _utc(instant: dt.datetime) -> Literal:
+    """UTC written +00:00, not Z: the form rdflib normalises to, so every reader and writer
+    (rdflib's Turtle, TriG, JSON-LD, Oxigraph) keeps the same term."""
+    return Literal(instant.strftime("%Y-%m-%dT%H:%M:%S+00:00"), datatype=XSD.dateTime)
+
+
+def bound_pairs(value: Literal) -> list[tuple[Node, Node]]:
+    """The (property, value) pairs of a dated thing's bounds: hck:earliest, hck:latest
+    (xsd:dateTime, UTC) and hck:datePrecision."""
+    low, high, precision = bounds(value)
+    return [(HCK.earliest, low), (HCK.latest, high), (HCK.datePrecision, Literal(precision))]
+
+
+def add_bounds(graph: Graph, subject: Node, value: Literal) -> None:
+    for prop, bound in bound_pairs(value):
+        graph.add((subject, prop, bound))

@@ -222,22 +222,41 @@ def _plain(term: Any) -> Node | None:
     return term
 
 
-# The distance block of a catalogue query, run locally where the engine cannot.
+# The distance block of a catalogue query, run locally where the engine cannot: GeoSPARQL's
+# geof:distance in metres between WKT points, each a variable of the rows or a point the block
+# builds from a latitude and a longitude (or, in older queries, kg's hckfn:distanceKm).
 _DISTANCE_BIND = re.compile(
     r"BIND\s*\(\s*hckfn:distanceKm\s*\(\s*\?(\w+)\s*,\s*\?(\w+)\s*,\s*\?(\w+)\s*,\s*\?(\w+)\s*\)"
     r"\s+AS\s+\?(\w+)\s*\)",
     re.IGNORECASE,
 )
+_GEOF_BIND = re.compile(
+    r"BIND\s*\(\s*xsd:decimal\s*\(\s*STR\s*\(\s*ROUND\s*\(\s*geof:distance\s*\(\s*\?(\w+)\s*,"
+    r"\s*\?(\w+)\s*,\s*uom:metre\s*\)\s*\)\s*\)\s*\)\s*/\s*1000\s+AS\s+\?(\w+)\s*\)",
+    re.IGNORECASE,
+)
+_POINT_BIND = re.compile(
+    r'BIND\s*\(\s*STRDT\s*\(\s*CONCAT\s*\(\s*"POINT\("\s*,\s*STR\s*\(\s*\?(\w+)\s*\)\s*,\s*" "\s*,'
+    r'\s*STR\s*\(\s*\?(\w+)\s*\)\s*,\s*"\)"\s*\)\s*,\s*geo:wktLiteral\s*\)\s+AS\s+\?(\w+)\s*\)',
+    re.IGNORECASE,
+)
 LOCAL_BLOCK = re.compile(r"^\s*# kg:local-begin.*?^\s*# kg:local-end[^\n]*\n", re.S | re.M)
+Distance = tuple[tuple[str, ...], tuple[str, ...], str]  # (point a, point b, output variable)
 
 
-def split_local(text: str) -> tuple[str, list[tuple[str, ...]], list[tuple[str, str]]]:
-    """The query without its `# kg:local-begin ... # kg:local-end` block, the distance BINDs of
-    that block ((lat1, lon1, lat2, lon2, out) variable names) and its `FILTER(?a <= ?b)`s."""
-    binds: list[tuple[str, ...]] = []
+def split_local(text: str) -> tuple[str, list[Distance], list[tuple[str, str]]]:
+    """The query without its `# kg:local-begin ... # kg:local-end` block, the distances of
+    that block (each point a ("wkt", var) or ("latlon", lat var, lon var)) and its
+    `FILTER(?a <= ?b)`s."""
+    binds: list[Distance] = []
     filters: list[tuple[str, str]] = []
-    for block in LOCAL_BLOCK.findall(text):
-        binds += _DISTANCE_BIND.findall(block)
+    for found in LOCAL_BLOCK.findall(text):
+        block = re.sub(r"#[^\n]*", "", found)  # a comment may stand between a BIND's lines
+        for lat1, lon1, lat2, lon2, out in _DISTANCE_BIND.findall(block):
+            binds.append((("latlon-double", lat1, lon1), ("latlon", lat2, lon2), out))
+        points = {out: ("latlon", lat, lon) for lon, lat, out in _POINT_BIND.findall(block)}
+        for a, b, out in _GEOF_BIND.findall(block):
+            binds.append((points.get(a, ("wkt", a)), points.get(b, ("wkt", b)), out))
         for line in re.findall(r"FILTER\s*\(.*", block):
             filters += re.findall(r"\?(\w+)\s*<=\s*\?(\w+)", line)
     return LOCAL_BLOCK.sub("", text), binds, filters
@@ -245,12 +264,12 @@ def split_local(text: str) -> tuple[str, list[tuple[str, ...]], list[tuple[str, 
 
 def apply_local(
     table: Table,
-    binds: list[tuple[str, ...]],
+    binds: list[Distance],
     filters: list[tuple[str, str]],
     bindings: Mapping[str, Node],
 ) -> Table:
     """Compute what the local block computes, on rows a remote endpoint returned."""
-    from kg.geo import distance_km
+    from kg.geo import distance_km, point_of
 
     def value(row: Row, name: str) -> float | None:
         term = bindings.get(name, row.get(name))
@@ -259,22 +278,36 @@ def apply_local(
         except (TypeError, ValueError):
             return None
 
+    def point(row: Row, spec: tuple[str, ...]) -> tuple[float, float] | None:
+        if spec[0] == "wkt":
+            return point_of(bindings.get(spec[1], row.get(spec[1])))
+        # ("latlon", lat, lon) or ("latlon-double", ...) from the older distance function
+        lat, lon = value(row, spec[1]), value(row, spec[2])
+        return None if lat is None or lon is None else (lat, lon)
+
     rows = []
     for row in table.rows:
         row = dict(row)
-        for lat1, lon1, lat2, lon2, out in binds:
-            args = [value(row, n) for n in (lat1, lon1, lat2, lon2)]
-            row[out] = (
-                Literal(round(distance_km(*args), 3), datatype=XSD.double)  # type: ignore[arg-type]
-                if None not in args
-                else None
-            )
+        for a, b, out in binds:
+            pa, pb = point(row, a), point(row, b)
+            row[out] = _km(a[0], distance_km(*pa, *pb)) if pa and pb else None
         if all(
             value(row, a) is None or value(row, b) is None or value(row, a) <= value(row, b)  # type: ignore[operator]
             for a, b in filters
         ):
             rows.append(row)
     return Table(table.variables, rows)
+
+
+def _km(form: str, km: float) -> Literal:
+    """A distance as the query's own form gives it: hckfn:distanceKm an xsd:double to three
+    decimals, geof:distance's kilometres to the metre an xsd:decimal."""
+    if form == "latlon-double":
+        return Literal(round(km, 3), datatype=XSD.double)
+    from decimal import Decimal
+
+    value = (Decimal(round(km * 1000)) / 1000).normalize()
+    return Literal(format(value, "f"), datatype=XSD.decimal)
 
 
 _ORDER = re.compile(r"ORDER\s+BY\s+(.+?)(?:\bLIMIT\b|\bOFFSET\b|\Z)", re.IGNORECASE | re.S)

@@ -50,6 +50,7 @@ GRAPHS = {
     for name in (
         "ontology",
         "places",
+        "territory",
         "register",
         "ght",
         "threats",

@@ -20,7 +20,7 @@ from rdflib.term import Node
 from kg.catalogue import CatalogueQuery, Param
 from kg.dates import DateProblem, parse_date
 from kg.errors import QueryError
-from kg.geo import Gazetteer, bounding_box
+from kg.geo import Gazetteer, bounding_box, wkt_point
 from kg.namespaces import concept, resource, scheme
 
 if TYPE_CHECKING:
@@ -264,7 +264,8 @@ def _disambiguate(engine: Any, found: list[str], wanted: str) -> list[str]:
 def _place(
     param: Param, text: str, r: Resolver, params: Mapping[str, Param], given: Mapping[str, str]
 ) -> dict[str, Node]:
-    """A place binds ?_lat ?_lon and, with its radius parameter, the box ?_min_lat ... ."""
+    """A place binds ?_lat ?_lon, its point ?_point (a WKT literal for geof:distance) and,
+    with its radius parameter, the box ?_min_lat ... ."""
     place = r.gazetteer().resolve(text, notes=r.notes)
     radius_param = params.get(param.kind or "radius_km")
     radius_text = given.get(radius_param.name) if radius_param else None
@@ -280,6 +281,7 @@ def _place(
 
     return {
         "_lat": dec(place.latitude),
+        "_point": wkt_point(place.latitude, place.longitude),
         "_lon": dec(place.longitude),
         "_min_lat": dec(box.min_lat),
         "_max_lat": dec(box.max_lat),

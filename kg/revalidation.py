@@ -153,11 +153,16 @@ def _touched(previous: Build, build: Build, store: Any) -> set[str] | None:
     changed = {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
     if not old or not new or any(not k.startswith("data/") for k in changed):
         return None
-    return touched_nodes(_lines(previous.nquads), _lines(build.nquads), store)
+    return touched_nodes(_lines(previous), _lines(build), store)
 
 
-def _lines(path: Path) -> set[str]:
-    return set(path.read_text(encoding="utf-8").splitlines())
+def _lines(build: Build) -> set[str]:
+    """The lines of the build's dataset and territory (the imports are in its inputs)."""
+    out: set[str] = set()
+    for path in (build.nquads, build.territory):
+        if path.is_file():
+            out.update(path.read_text(encoding="utf-8").splitlines())
+    return out
 
 
 def _nodes(lines: set[str]) -> set[str]:

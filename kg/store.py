@@ -4,6 +4,8 @@ instantly by every command, rebuilt only when the content hash of its inputs cha
 Layout of the store folder (default `<project>/.kg`):
 
     builds/<hash>/dataset.nq     the dataset, sorted N-Quads (byte-identical for the same inputs)
+    builds/<hash>/territory.nq   every place of the gazetteer, graph/territory (unless
+                                 KG_TERRITORY=0; kg/loading/territory.py)
     builds/<hash>/oxigraph/      the Oxigraph store loaded from it (and from the imports)
     builds/<hash>/manifest.json  counts per graph and class, inputs, origins of each resource
     builds/<hash>/gazetteer.json the index of data/gazetteer/ that `kg attacks --near` reads
@@ -48,6 +50,7 @@ from kg.builds import (
 )
 from kg.errors import KgError, StoreError
 from kg.loading import check_inputs, input_files, load_project
+from kg.loading.territory import territory_wanted
 from kg.namespaces import PREFIXES, is_slug
 from kg.project import Project
 
@@ -76,8 +79,9 @@ def _key(hashes: dict[str, str]) -> str:
 
 
 def input_hashes(project: Project, imports: Path | None = None) -> dict[str, str]:
-    """{path: sha256} of every input: ontology/, data/, the imports and the loader's code. A
-    file whose size and modification time are unchanged is not read again (cache in .kg/)."""
+    """{path: sha256} of every input: ontology/, data/, the imports and the loader's code, and
+    whether the territory graph is built (KG_TERRITORY). A file whose size and modification
+    time are unchanged is not read again (cache in .kg/)."""
     files = [(p.relative_to(project.root).as_posix(), p) for p in input_files(project.root)]
     files += [(f"imports/{p.name}", p) for p in import_files(project, imports)]
     for entry in CODE_FILES:
@@ -96,6 +100,7 @@ def input_hashes(project: Project, imports: Path | None = None) -> dict[str, str
         stamp = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
         cached = cache.get(stamp)
         out[name] = fresh[stamp] = cached or _file_hash(path)
+    out["options/territory"] = "with" if territory_wanted() else "without"
     if fresh != cache and project.home.is_dir():
         tmp = cache_path.with_name(f".hashes.{os.getpid()}.json")
         tmp.write_text(json.dumps(fresh, sort_keys=True))
@@ -206,10 +211,15 @@ def _write_build(
     started = time.perf_counter()
     say("writing dataset.nq")
     write_nquads(loaded.graphs, tmp / "dataset.nq")
+    territory = [tmp / "territory.nq"] if loaded.lines else []
+    if territory:
+        say("writing territory.nq")
+        with territory[0].open("w", encoding="utf-8") as f:
+            f.writelines(sorted(loaded.lines))
     gazetteer = _write_gazetteer(project, tmp / "gazetteer.json")
     say("loading the Oxigraph store")
     linked = link_imports(import_files(project, imports), tmp / "imports")
-    counts = load_oxigraph(tmp, [tmp / "dataset.nq", *linked])
+    counts = load_oxigraph(tmp, [tmp / "dataset.nq", *territory, *linked])
     manifest = {
         "key": key,
         "format": FORMAT_VERSION,
@@ -217,6 +227,7 @@ def _write_build(
         "seconds": round(time.perf_counter() - started, 3),
         **counts,
         "imports": [p.name for p in linked],
+        "territory": bool(territory),
         "gazetteer": gazetteer,
         "inputs": hashes,
         "origins": loaded.origins,
@@ -335,9 +346,8 @@ def open_dataset(build_: Build, backend: str = "oxigraph") -> Dataset:
     rdflib's in-memory store (the baseline)."""
     if backend == "memory":
         ds = Dataset(default_union=True)
-        ds.parse(build_.nquads, format="nquads")
-        for extra in build_.manifest.get("imports", []):
-            ds.parse(build_.path / "imports" / extra, format="nquads")
+        for path in build_.data_files:
+            ds.parse(path, format="nquads")
     elif backend == "oxigraph":
         import pyoxigraph as ox
         from oxrdflib import OxigraphStore

@@ -206,9 +206,8 @@ def build_union(build: Build) -> Graph:
     """The union of the build's named graphs as one in-memory graph (pySHACL validates the named
     graphs of a Dataset one by one, which would miss links between them)."""
     ds = Dataset()
-    ds.parse(build.nquads, format="nquads")
-    for extra in build.manifest.get("imports", []):
-        ds.parse(build.path / "imports" / extra, format="nquads")
+    for path in build.data_files:
+        ds.parse(path, format="nquads")
     union = _PreparedQueries()
     for s, p, o, _g in ds.quads():
         union.add((s, p, o))

@@ -3,6 +3,7 @@ throw-away copies of the project for tests that break things on purpose."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,10 @@ from tests.virtuoso import virtuoso  # noqa: F401 - the session fixture of @pyte
 
 REPO = Path(__file__).resolve().parent.parent
 
+# The tests' builds leave out the territory graph (every commune of the gazetteer, some 300,000
+# triples): the tests that need it build it themselves (the `territory` fixture).
+os.environ.setdefault("KG_TERRITORY", "0")
+
 
 @pytest.fixture(scope="session")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
@@ -25,6 +30,18 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Project:
 @pytest.fixture(scope="session")
 def built(project: Project) -> Build:
     return build(project)
+
+
+@pytest.fixture(scope="session")
+def territory(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Build]:
+    """The repository's project built with its territory graph, in a store of its own."""
+    project = Project(root=REPO, home=tmp_path_factory.mktemp("kg-home-territory"))
+    saved = os.environ.get("KG_TERRITORY")
+    os.environ["KG_TERRITORY"] = "1"
+    try:
+        return project, build(project)
+    finally:
+        os.environ["KG_TERRITORY"] = saved if saved is not None else "0"
 
 
 @pytest.fixture

@@ -246,7 +246,8 @@ def test_explain_prints_a_query_that_runs_anywhere(cli, project, built):
     assert text.startswith('# _from = "2022-01-01"^^<http://www.w3.org/2001/XMLSchema#date>')
     # each group meets the values it uses: the period's group, and the WHERE group (box, radius)
     assert "VALUES (?_from ?_to) {" in text
-    assert "VALUES (?_lat ?_lon ?_max_lat ?_max_lon ?_min_lat ?_min_lon ?_radius_km) {" in text
+    assert "VALUES (?_max_lat ?_max_lon ?_min_lat ?_min_lon ?_point ?_radius_km) {" in text
+    assert "geof:distance(?point, ?_point, uom:metre)" in text and "hckfn:" not in text
     prepareQuery(text)  # it is a complete, valid query
 
 

@@ -70,3 +70,29 @@ def ontology_command(
 
     for path in write_release(project(ctx).root, output):
         typer.echo(str(path))
+
+
+@reports_errors
+def dataset_command(
+    ctx: typer.Context,
+    output: Annotated[
+        Path,
+        typer.Option("--output", "-o", file_okay=False, help="The folder to write the release in."),
+    ],
+    base_url: Annotated[
+        str,
+        typer.Option(help="Where the files will be downloaded from (their dcat:downloadURL)."),
+    ],
+    endpoint: Annotated[
+        str | None,
+        typer.Option(callback=endpoint_option, help="The SPARQL endpoint serving the dataset."),
+    ] = None,
+) -> None:
+    """Release the dataset: every export format, and dcat.ttl describing them (DCAT-AP: a
+    distribution per file with its media type, size and SHA-256, coverage, publisher, licences)."""
+    from kg.exporting.dcat import write_release
+    from kg.store import require_build
+
+    p = project(ctx)
+    for path in write_release(p, require_build(p), output, base_url, endpoint):
+        typer.echo(str(path))

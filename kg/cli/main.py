@@ -75,4 +75,5 @@ app.add_typer(import_app, name="import")
 
 export.export_app.command("stix")(stix.export_command)
 export.export_app.command("ontology")(export.ontology_command)
+export.export_app.command("dataset")(export.dataset_command)
 app.add_typer(export.export_app, name="export")

@@ -36,7 +36,8 @@ LICENCE = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence")
 
 
 def describe(project: Project, build: Build, endpoint: str | None = None) -> Graph:
-    """VoID and DCAT: title, licence, triple counts per graph, sources, example queries."""
+    """VoID and DCAT: titles, licences, coverage, publisher, triple counts per graph and
+    linksets, sources, example queries (kg/exporting/dcat.py has the DCAT-AP parts)."""
     g = Graph(identifier=DESCRIPTION_GRAPH)
     for prefix in ("dcterms", "schema", "sh", "rdfs"):
         g.bind(prefix, PREFIXES[prefix])
@@ -45,7 +46,6 @@ def describe(project: Project, build: Build, endpoint: str | None = None) -> Gra
     m = build.manifest
     g.add((DATASET, RDF.type, VOID.Dataset))
     g.add((DATASET, RDF.type, DCAT.Dataset))
-    g.add((DATASET, DCTERMS.title, Literal("hospital-cyber-kg", lang="en")))
     g.add(
         (
             DATASET,
@@ -91,6 +91,9 @@ def describe(project: Project, build: Build, endpoint: str | None = None) -> Gra
         g.add((example, SH.select if query.form == "SELECT" else SH.construct, Literal(query.text)))
         if endpoint:
             g.add((example, SCHEMA.target, URIRef(endpoint)))
+    from kg.exporting.dcat import describe_dataset
+
+    describe_dataset(g, build, endpoint)
     return g
 
 
@@ -117,7 +120,7 @@ def _lines(build: Build, description: Graph, fmt: str, out: IO[bytes]) -> None:
     """Sorted N-Triples (the union, each triple once) or N-Quads (every graph)."""
     import pyoxigraph as ox
 
-    files = [build.nquads, *sorted((build.path / "imports").glob("*.nq"))]
+    files = build.data_files
     lines: set[str] = set()
     for path in files:
         if fmt == "nq":
@@ -201,9 +204,8 @@ def _parse_build(build: Build) -> Dataset:
         ds.bind(prefix, ns, replace=True)
     ds.bind("void", VOID)
     ds.bind("dcat", DCAT)
-    ds.parse(build.nquads, format="nquads")
-    for extra in sorted((build.path / "imports").glob("*.nq")):
-        ds.parse(extra, format="nquads")
+    for path in build.data_files:
+        ds.parse(path, format="nquads")
     return ds
 
 

@@ -101,9 +101,9 @@ def _impact_values(
 ) -> set[str]:
     consumed = set()
     if "date" in mine:
-        m.add(iri, HCK.date, parse_date(str(mine["date"])))
+        m.dated(iri, HCK.date, parse_date(str(mine["date"])))
     elif "start_time" in imp:
-        m.add(iri, HCK.date, date_from(imp["start_time"], imp.get("start_time_fidelity")))
+        m.dated(iri, HCK.date, date_from(imp["start_time"], imp.get("start_time_fidelity")))
     consumed |= {"start_time", "start_time_fidelity"}
     if "duration" in mine:
         for triple in duration_triples(iri, str(mine["duration"])) or []:

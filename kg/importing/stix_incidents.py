@@ -190,7 +190,7 @@ def _describe(
     event: dict[str, Any] | None,
 ) -> None:
     m.add(iri, RDF.type, HCK.Incident)
-    m.add(iri, HCK.startDate, start)
+    m.dated(iri, HCK.startDate, start)
     if end is not None:
         m.add(iri, HCK.endDate, end)
     m.add(iri, HCK.incidentType, concept("incident-type", kind))
@@ -240,7 +240,7 @@ def _alternatives(m: Mapper, obj: dict[str, Any], iri: URIRef, mine: dict[str, A
         node = URIRef(f"{iri}/alternative-start/{n}")
         m.add(iri, HCK.alternativeStart, node)
         m.add(node, RDF.type, HCK.DateClaim)
-        m.add(node, HCK.date, date)
+        m.dated(node, HCK.date, date)
         note = alt.get("note")
         for lang, text in sorted(note.items()) if isinstance(note, dict) else ():
             if not LANGUAGE_TAG.match(str(lang)):
@@ -313,7 +313,7 @@ def _claim(m: Mapper, incident: URIRef, members: list, seen: Counter[str]) -> No
             m.add(claim, prop, concept(scheme, code))
     mine = part(first, HCK_EXTENSION)
     if "asserted" in mine:
-        m.add(claim, HCK.assertedOn, parse_date(str(mine["asserted"])))
+        m.dated(claim, HCK.assertedOn, parse_date(str(mine["asserted"])))
     consumed = RELATIONSHIP_KEYS | {
         "confidence",
         "description",

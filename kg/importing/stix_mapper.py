@@ -232,6 +232,14 @@ class Mapper:
         if (s, p, o) not in self.g:
             self.out.add((s, p, o))
 
+    def dated(self, s: Any, p: Any, value: Any) -> None:
+        """A date and its normalised bounds (hck:earliest, hck:latest, hck:datePrecision)."""
+        from kg.dates import bound_pairs
+
+        self.add(s, p, value)
+        for prop, bound in bound_pairs(value):
+            self.add(s, prop, bound)
+
     def refs(self, obj: dict[str, Any]) -> Refs:
         """The object's references by kind; those that fit nowhere are remembered as kept."""
         out = self.classify(obj.get("external_references", []), self.ours(obj))

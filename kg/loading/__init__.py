@@ -6,7 +6,7 @@ raises them together as DataErrors, or returns the graphs and where each resourc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
@@ -18,9 +18,17 @@ from kg.loading.incidents import incident_files, load_incidents
 from kg.loading.inputs import check_inputs
 from kg.loading.ontology import load_ontology, ontology_files, shape_files
 from kg.loading.organisations import load_organisations
-from kg.loading.places import Place, gazetteer_dir, load_places, read_places
+from kg.loading.places import (
+    COG_SOURCE,
+    GEONAMES_SOURCE,
+    Place,
+    gazetteer_dir,
+    load_places,
+    read_places,
+)
 from kg.loading.register import load_categories, load_establishments, load_legal_entities
 from kg.loading.sources import load_sources
+from kg.loading.territory import territory_lines, territory_wanted
 from kg.loading.threats import load_actors, load_malware
 
 __all__ = [
@@ -40,15 +48,28 @@ Places = dict[str, dict[str, Place]]  # kind -> code -> place, as read_places gi
 class Loaded:
     graphs: dict[str, Graph]
     origins: dict[str, str]
+    lines: list[str] = field(default_factory=list)  # N-Quads written directly (the territory)
 
 
-def load_project(root: Path) -> Loaded:
+def load_project(root: Path, territory: bool | None = None) -> Loaded:
+    """`territory`: every place of the gazetteer in graph/territory (default: unless
+    KG_TERRITORY=0, see kg/loading/territory.py), else the places the data uses in
+    graph/places."""
     ctx, places = load_references(root)
     load_incidents(ctx)
-    load_places(ctx, places)
+    lines: list[str] = []
+    if territory_wanted() if territory is None else territory:
+        # Every place, the data's among them: graph/places would repeat them (and a union
+        # default graph that keeps each graph's copy would give rows twice).
+        sources = ctx.root / "data" / "sources.csv"
+        cog = ctx.source_refs(COG_SOURCE, sources, 0)
+        geonames = ctx.source_refs(GEONAMES_SOURCE, sources, 0)
+        lines = territory_lines(places, cog, geonames)
+    else:
+        load_places(ctx, places)
     if ctx.problems:
         raise DataErrors(ctx.problems)
-    return Loaded(graphs=ctx.graphs, origins=ctx.origins)
+    return Loaded(graphs=ctx.graphs, origins=ctx.origins, lines=lines)
 
 
 def load_references(root: Path) -> tuple[Context, Places]:

@@ -11,6 +11,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
+from kg.dates import add_bounds
 from kg.durations import duration_triples
 from kg.errors import DataError
 from kg.identifiers import finess_problem
@@ -100,12 +101,18 @@ class _File:
         for lang, text in sorted(value.items()):
             self.g.add((subject, prop, Literal(text.strip(), lang=lang)))
 
-    def date(self, subject: URIRef, prop: URIRef, node: Node, key: str) -> Literal | None:
+    def date(
+        self, subject: URIRef, prop: URIRef, node: Node, key: str, bounded: bool = False
+    ) -> Literal | None:
+        """The date under `key`; `bounded`: it is the subject's own date, whose normalised
+        bounds (hck:earliest, hck:latest, hck:datePrecision) are published beside it."""
         if node.get(key) is None:
             return None
         value = self.ctx.date(node[key], self.path, node.line_of(key), key)
         if value is not None:
             self.g.add((subject, prop, value))
+            if bounded:
+                add_bounds(self.g, subject, value)
         return value
 
 
@@ -152,6 +159,7 @@ def _incident(f: _File, doc: Node) -> None:
     g = f.g
     g.add((iri, RDF.type, HCK.Incident))
     g.add((iri, HCK.startDate, start_value))
+    add_bounds(g, iri, start_value)
     f.date(iri, HCK.discoveredDate, doc, "discovered")
     f.date(iri, HCK.endDate, doc, "end")
     if (outcome := doc.get("outcome")) is not None:
@@ -234,7 +242,7 @@ def _alternatives(f: _File, iri: URIRef, doc: Node) -> None:
         f.ctx.origin(claim, f.path, alt.line)
         f.g.add((iri, HCK.alternativeStart, claim))
         f.g.add((claim, RDF.type, HCK.DateClaim))
-        f.date(claim, HCK.date, alt, "start")
+        f.date(claim, HCK.date, alt, "start", bounded=True)
         f.texts(claim, SKOS.note, alt, "note")
         add_sources(f.g, claim, f.sources(alt))
 
@@ -262,7 +270,7 @@ def _impacts(f: _File, iri: URIRef, doc: Node) -> None:
         if status:
             g.add((impact, HCK.status, concept("fact-status", status)))
         _quantities(f, impact, item)
-        f.date(impact, HCK.date, item, "date")
+        f.date(impact, HCK.date, item, "date", bounded=True)
         f.texts(impact, SKOS.note, item, "note")
         add_sources(g, impact, f.sources(item))
 
@@ -327,7 +335,7 @@ def _claims(f: _File, iri: URIRef, doc: Node) -> None:
         f.g.add((claim, RDF.type, HCK.AttributionClaim))
         for prop, target in refs:
             f.g.add((claim, prop, target))
-        f.date(claim, HCK.assertedOn, item, "asserted")
+        f.date(claim, HCK.assertedOn, item, "asserted", bounded=True)
         f.texts(claim, SKOS.note, item, "note")
         add_sources(f.g, claim, f.sources(item))
 

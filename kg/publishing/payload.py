@@ -58,7 +58,7 @@ class Payload:
 
     @classmethod
     def of(cls, build: Build) -> Payload:
-        return cls([build.nquads, *sorted((build.path / "imports").glob("*.nq"))])
+        return cls(build.data_files)
 
     def triples(self) -> Iterator[bytes]:
         for path in self.files:

@@ -4,7 +4,7 @@ uvicorn.
 - `/sparql`: queries by GET (`?query=`) and POST (`application/x-www-form-urlencoded` with
   `query=`, or `application/sparql-query`), with `default-graph-uri` and `named-graph-uri`;
   without them the default graph is the union of the named graphs, as in `kg query`. The
-  great-circle distance function of the catalogue (hckfn:distanceKm) is registered.
+  great-circle distance of the catalogue (GeoSPARQL's geof:distance) is Oxigraph's own.
 - Content negotiation by Accept: SPARQL JSON (default), XML, CSV and TSV for SELECT and ASK;
   Turtle (default) and N-Triples for CONSTRUCT and DESCRIBE; 406 otherwise.
 - Read-only: an update (`update=`, `application/sparql-update`, or an update sent as a query) is
@@ -53,6 +53,7 @@ from kg.publishing.serve_meta import (
     CORS,
     PREFLIGHT,
     described,
+    jsonld_context,
     service_description,
     static_file,
     wants_html,
@@ -274,6 +275,13 @@ def make_app(
         headers = {"Cache-Control": "public, max-age=3600"}
         return respond(request, Reply(200, body, content_type, headers))
 
+    async def context(request: Request) -> Response:
+        """The JSON-LD context of the exports, at a stable path."""
+        if request.method not in ("GET", "HEAD"):
+            return read_only(request)
+        return respond(request, Reply(200, jsonld_context(), "application/ld+json",
+                                      {"Cache-Control": "public, max-age=3600"}))
+
     def read_only(request: Request) -> Response:
         reply = Reply(405, b"this endpoint is read-only\n", headers={"Allow": "GET, POST, HEAD"})
         return respond(request, reply)
@@ -299,6 +307,7 @@ def make_app(
             Route("/id/{path:path}", page, methods=every),
             Route("/vocab/{path:path}", page, methods=every),
             Route("/static/{path:path}", static, methods=every),
+            Route("/context.jsonld", context, methods=every),
             Route("/{path:path}", elsewhere, methods=every),
         ]
     )

@@ -42,6 +42,13 @@ def static_file(name: str) -> tuple[bytes, str] | None:
     return path.read_bytes(), STATIC_TYPES[suffix]
 
 
+def jsonld_context() -> bytes:
+    """kg/exporting/context.jsonld, the context of the JSON-LD exports."""
+    from kg.exporting.jsonld_context import CONTEXT
+
+    return CONTEXT.read_bytes()
+
+
 def described(request: Any, graph: Any) -> Reply:
     """The SPARQL 1.1 Service Description, in the RDF form asked (Turtle by default); a
     browser is sent to the query page."""
@@ -64,6 +71,7 @@ def service_description(url: str) -> Any:
     from rdflib.namespace import RDF
 
     from kg.exporting.rdf import DATASET
+    from kg.geo import GEOF_DISTANCE
     from kg.namespaces import FN, GRAPHS
 
     sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -76,6 +84,8 @@ def service_description(url: str) -> Any:
     g.add((service, sd.endpoint, endpoint))
     g.add((service, sd.supportedLanguage, sd.SPARQL11Query))
     g.add((service, sd.feature, sd.UnionDefaultGraph))
+    # GeoSPARQL's distance, which the catalogue uses (Oxigraph's own), and kg's older one.
+    g.add((service, sd.extensionFunction, URIRef(GEOF_DISTANCE)))
     g.add((service, sd.extensionFunction, FN.distanceKm))
     for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
                  "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
