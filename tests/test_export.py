@@ -21,8 +21,9 @@ from kg.exporting.rdf import DATASET, DESCRIPTION_GRAPH, VOID, describe
 from kg.namespaces import SH
 from tests.conftest import REPO
 
-FORMATS = ("ttl", "nt", "nq", "trig", "jsonld")
-RDFLIB_FORMAT = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "jsonld": "json-ld"}
+FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "jsonld-dataset")
+RDFLIB_FORMAT = {"ttl": "turtle", "nt": "nt", "nq": "nquads", "trig": "trig", "jsonld": "json-ld",
+                 "jsonld-dataset": "json-ld"}
 RAPPER_FORMAT = {"ttl": "turtle", "nt": "ntriples", "nq": "nquads", "trig": "trig"}
 
 
@@ -86,7 +87,7 @@ def test_single_graph_formats_read_back_as_the_build_and_its_description(
         assert isomorphic(back, expected)
 
 
-@pytest.mark.parametrize("fmt", ["nq", "trig"])
+@pytest.mark.parametrize("fmt", ["nq", "trig", "jsonld-dataset"])
 def test_dataset_formats_keep_every_named_graph(exported, project, built, build_dataset, fmt):
     back = Dataset()
     back.parse(exported[fmt], format=RDFLIB_FORMAT[fmt])

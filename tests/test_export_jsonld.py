@@ -60,3 +60,14 @@ def test_kg_serve_publishes_the_context(project, built):
         with urllib.request.urlopen(url) as answer:
             assert answer.headers["Content-Type"].startswith("application/ld+json")
             assert answer.read() == CONTEXT.read_bytes()
+
+
+def test_the_dataset_form_keeps_its_named_graphs_for_a_json_ld_1_0_processor(project, built):
+    from pyld import jsonld
+
+    buffer = io.BytesIO()
+    export(project, built, "jsonld-dataset", buffer)
+    doc = json.loads(buffer.getvalue())
+    nquads = jsonld.to_rdf(doc, {"format": "application/n-quads", "processingMode": "json-ld-1.0"})
+    graphs = {line.rsplit(" ", 2)[-2] for line in nquads.splitlines() if line.strip()}
+    assert {f"<{iri}>" for iri in built.manifest["graphs"]} <= graphs

@@ -10,5 +10,6 @@ EXPORTERS = {
     "nq": "kg.exporting.rdf",
     "trig": "kg.exporting.rdf",
     "jsonld": "kg.exporting.rdf",
+    "jsonld-dataset": "kg.exporting.rdf",
     "stix": "kg.exporting.stix",
 }

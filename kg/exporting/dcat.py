@@ -38,6 +38,7 @@ MEDIA = {
     "nq": ("hospital-cyber-kg.nq", "application/n-quads"),
     "trig": ("hospital-cyber-kg.trig", "application/trig"),
     "jsonld": ("hospital-cyber-kg.jsonld", "application/ld+json"),
+    "jsonld-dataset": ("hospital-cyber-kg.dataset.jsonld", "application/ld+json"),
 }
 # Link-out targets: (slug, title, the IRI space of the target, the link property)
 LINKSETS = [

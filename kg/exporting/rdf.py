@@ -1,9 +1,11 @@
-"""The built dataset as Turtle, N-Triples, N-Quads, TriG or JSON-LD, with a VoID/DCAT description.
+"""The built dataset as Turtle, N-Triples, N-Quads, TriG or JSON-LD (one graph, or the dataset
+form with its named graphs), with a VoID/DCAT description.
 
 Exports are deterministic: the same build gives the same bytes. N-Triples and N-Quads are sorted
 lines; Turtle and TriG come from rdflib's writer, whose order depends only on the content (and
 which writes in full any literal its shorthand would change); JSON-LD is compacted with
-kg/exporting/context.jsonld. N-Quads and TriG keep the named graphs; the
+kg/exporting/context.jsonld. N-Quads, TriG and JSON-LD's dataset form (`jsonld-dataset`: each
+named graph an object with `@id` and `@graph`, as JSON-LD 1.0 has them) keep the named graphs; the
 description is the graph `graph/void` there, and merged into the single graph of the others."""
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from kg.store import Build
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
-FORMATS = ("ttl", "nt", "nq", "trig", "jsonld")
+FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "jsonld-dataset")
 CONTEXT = Path(__file__).with_name("context.jsonld")
 DATASET = URIRef(BASE + "dataset")
 DESCRIPTION_GRAPH = GRAPH["void"]
@@ -113,7 +115,7 @@ def export(
     elif fmt in ("ttl", "trig"):
         _rdflib_graphs(build, description, fmt, out)
     else:
-        _jsonld(build, description, out)
+        _jsonld(build, description, out, named=fmt == "jsonld-dataset")
 
 
 def _lines(build: Build, description: Graph, fmt: str, out: IO[bytes]) -> None:
@@ -218,11 +220,19 @@ def _union(ds: Dataset) -> Graph:
     return union
 
 
-def _jsonld(build: Build, description: Graph, out: IO[bytes]) -> None:
-    union = _union(_parse_build(build))
-    union += description
+def _jsonld(build: Build, description: Graph, out: IO[bytes], named: bool = False) -> None:
+    """JSON-LD 1.0 compacted with our context: the union of the graphs, or (`named`) every
+    named graph kept, the description in `graph/void`."""
+    ds = _parse_build(build)
+    if named:
+        void = ds.graph(DESCRIPTION_GRAPH)
+        void += description
+        data: Graph | Dataset = ds
+    else:
+        data = _union(ds)
+        data += description
     context = json.loads(CONTEXT.read_text(encoding="utf-8"))["@context"]
-    doc = json.loads(union.serialize(format="json-ld", context=context))
+    doc = json.loads(data.serialize(format="json-ld", context=context))
     out.write(json.dumps(_ordered(doc), ensure_ascii=False, indent=1, sort_keys=True).encode())
 
 
