@@ -11,7 +11,8 @@ import typer
 from kg.cli.common import endpoint_option, project, reports_errors
 
 export_app = typer.Typer(
-    help="Export the built dataset: --format ttl|nt|nq|trig|jsonld|jsonld-dataset, or `kg export stix`.",
+    help="Export the built dataset: --format ttl|nt|nq|trig|jsonld|jsonld-dataset, "
+    "or `kg export stix`.",
     invoke_without_command=True,
     no_args_is_help=False,
 )
@@ -22,7 +23,11 @@ export_app = typer.Typer(
 def export_callback(
     ctx: typer.Context,
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="ttl, nt, nq, trig, jsonld (one graph) or jsonld-dataset (the named graphs kept).")
+        str,
+        typer.Option(
+            "--format", "-f",
+            help="ttl, nt, nq, trig, jsonld (one graph) or jsonld-dataset (named graphs kept).",
+        ),
     ] = "ttl",
     output: Annotated[
         Path | None,
