@@ -83,7 +83,8 @@ def target_rows(r: dict) -> list[tuple[str, str, str, str, str, str]]:
         out.append(
             (
                 f"4. push ({push['method']})",
-                f"{push['kg']:.1f} s",
+                f"{push['kg']:.1f} s (staging {push.get('staging', 0):.1f} s, "
+                f"swap {push.get('swap', 0):.1f} s)",
                 f"{push['curl']:.1f} s (curl GSP)",
                 f"{ratio_p:.2f}x",
                 ">= 0.8x",

@@ -189,8 +189,14 @@ def virtuoso_steps(results: list[dict], homes: dict[str, Path]) -> None:
             graph = f"https://w3id.org/hospital-cyber-kg/graph/bench-{r['size']}"
             started = time.perf_counter()
             credentials = Credentials(server.user, server.password)
-            push(found, server.sparql_url, graph, "gsp", credentials=credentials)
-            r["push"] = {"kg": time.perf_counter() - started, "curl": curl, "method": "gsp"}
+            done = push(found, server.sparql_url, graph, "gsp", credentials=credentials)
+            r["push"] = {
+                "kg": time.perf_counter() - started,
+                "curl": curl,
+                "method": "gsp, staging graph + COPY",
+                "staging": done.load_seconds,
+                "swap": done.swap_seconds,
+            }
             baseline = f"https://w3id.org/hospital-cyber-kg/graph/baseline-{r['size']}"
             text = anchors.catalogue_text(REPO, "ght-exposure")
             r["virtuoso_ght"] = anchors.virtuoso_query(server.sparql_url, text, baseline)

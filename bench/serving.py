@@ -8,7 +8,8 @@ quarter of the run (once every worker has met the larger answers) to the end.
 
 kg serve gets --per-client and --max-rows large enough for the run (its defaults, 2 queries per
 client address and 10,000 rows, are limits for the open web: on loopback all clients share one
-address, and a cut answer would be less work than Oxigraph's whole one).
+address, and a cut answer would be less work than Oxigraph's whole one), and both servers the
+same time limit per query (TIMEOUT).
 
     python bench/serving.py ROOT HOME [--clients 8] [--seconds 60]
 """
@@ -30,6 +31,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 ACCEPT = "application/sparql-results+json"
+TIMEOUT = 300  # seconds a query may run, on both servers (kg's default is 30)
 
 
 def catalogue_texts() -> dict[str, str]:
@@ -178,7 +180,7 @@ def compare(root: Path, home: Path, clients: int = 8, seconds: float = 60) -> di
     if cli:
         port = free_port()
         command = [cli, "serve-read-only", "--location", str(store), "--union-default-graph"]
-        command += ["--bind", f"127.0.0.1:{port}"]
+        command += ["--bind", f"127.0.0.1:{port}", "--timeout-s", str(TIMEOUT)]
         out["oxigraph"] = run_server(
             command, f"http://127.0.0.1:{port}/query", texts, clients, seconds
         )
@@ -186,6 +188,7 @@ def compare(root: Path, home: Path, clients: int = 8, seconds: float = 60) -> di
     command = [sys.executable, "-m", "kg", "--root", str(root)]
     command += ["--home", str(home), "serve", "--port", str(port)]
     command += ["--per-client", str(clients * 2), "--max-rows", "10000000"]
+    command += ["--timeout", str(TIMEOUT)]
     out["kg"] = run_server(command, f"http://127.0.0.1:{port}/sparql", texts, clients, seconds)
     if "oxigraph" in out and out["oxigraph"]["rows"] != out["kg"]["rows"]:
         out["rows_differ"] = True
