@@ -79,10 +79,11 @@ def _lap(started: float) -> float:
 Piece = tuple[Path, int, int]  # (file, first byte, bytes): a run of whole lines
 
 
-def split_pieces(sources: list[Path], size: int = PIECE_BYTES) -> list[Piece]:
+def split_pieces(sources: list[Path], size: int | None = None) -> list[Piece]:
     """The files as runs of whole lines of about `size` bytes, largest first. A file with a
     blank node is one piece: Oxigraph scopes blank node labels to one load, so `_:b` split over
     two loads would become two nodes."""
+    size = size or PIECE_BYTES
     out: list[Piece] = []
     for source in sources:
         total = source.stat().st_size
