@@ -49,7 +49,8 @@ def run(step: str, root: Path, home: Path, args: list[str]) -> dict[str, Any]:
     if step == "build":
         from kg.store import build
 
-        info = build(project, force=True).manifest["triples"]
+        manifest = build(project, force=True).manifest
+        info = {"triples": manifest["triples"], "phases": manifest.get("phases", {})}
     elif step == "reopen":
         from kg.store import open_dataset, require_build
 

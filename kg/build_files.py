@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from rdflib import Dataset, Graph
 from kg.errors import StoreError
 
 LOAD_THREADS = 2
-PART_BYTES = 64 * 1024 * 1024  # a larger import is kept as two parts, loaded side by side
+PART_BYTES = 64 * 1024 * 1024  # a larger import is kept as two parts
+PIECE_BYTES = 64 * 1024 * 1024  # N-Quads loaded at once by one of the LOAD_THREADS
 
 
 def link_imports(sources: list[Path], folder: Path) -> list[Path]:
@@ -44,34 +46,19 @@ def write_nquads(graphs: dict[str, Graph], path: Path) -> None:
 
 
 def load_oxigraph(folder: Path, sources: list[Path]) -> dict[str, Any]:
-    """Bulk-load the N-Quads files, two at a time (Oxigraph's loader keeps one core busy; two
-    loads into the same store run side by side), then count what the store holds."""
+    """Bulk-load the N-Quads files in bounded pieces, two at a time, then count what the store
+    holds; the seconds of each phase go in "phases"."""
     import pyoxigraph as ox
 
+    phases: dict[str, float] = {}
+    started = time.perf_counter()
     store = ox.Store(str(folder / "oxigraph"))
-    buckets: list[list[Path]] = [[] for _ in range(LOAD_THREADS)]
-    sizes = [0] * LOAD_THREADS
-    for source in sorted(sources, key=lambda p: p.stat().st_size, reverse=True):
-        k = sizes.index(min(sizes))
-        buckets[k].append(source)
-        sizes[k] += source.stat().st_size
-    errors: list[BaseException] = []
-
-    def load(files: list[Path]) -> None:
-        try:
-            for path in files:  # files kg wrote itself: skip the IRI checks (lenient)
-                store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=load, args=(b,)) for b in buckets if b]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise StoreError(f"loading the store failed: {errors[0]}", "run `kg build --force`")
+    load_pieces(store, sources)
+    phases["load"] = _lap(started)
+    started = time.perf_counter()
     store.optimize()
+    phases["optimize"] = _lap(started)
+    started = time.perf_counter()
     graphs = _graph_sizes(store)
     triples = _scalar(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     classes = {
@@ -82,7 +69,87 @@ def load_oxigraph(folder: Path, sources: list[Path]) -> dict[str, Any]:
         )
     }
     store.flush()  # the store closes when this function returns, before the folder is renamed
-    return {"triples": triples, "classes": classes, "graphs": graphs}
+    phases["count"] = _lap(started)
+    return {"triples": triples, "classes": classes, "graphs": graphs, "phases": phases}
+
+
+def _lap(started: float) -> float:
+    return round(time.perf_counter() - started, 3)
+
+
+Piece = tuple[Path, int, int]  # (file, first byte, bytes): a run of whole lines
+
+
+def split_pieces(sources: list[Path], size: int | None = None) -> list[Piece]:
+    """The files as runs of whole lines of about `size` bytes, largest first. A file with a
+    blank node is one piece: Oxigraph scopes blank node labels to one load, so `_:b` split over
+    two loads would become two nodes."""
+    size = size or PIECE_BYTES
+    out: list[Piece] = []
+    for source in sources:
+        total = source.stat().st_size
+        if total <= size or has_blank_node(source):
+            out.append((source, 0, total))
+            continue
+        with source.open("rb") as f:
+            start = 0
+            while start < total:
+                f.seek(min(start + size, total))
+                f.readline()  # the piece ends at a line end
+                end = min(f.tell(), total)
+                out.append((source, start, end - start))
+                start = end
+    return sorted(out, key=lambda p: p[2], reverse=True)
+
+
+def has_blank_node(path: Path) -> bool:
+    """Whether `_:` occurs anywhere in the file (a literal holding it counts too: that only
+    makes the file one piece)."""
+    tail = b""
+    with path.open("rb") as f:
+        while block := f.read(16 * 1024 * 1024):
+            if b"_:" in tail + block[:1] or b"_:" in block:
+                return True
+            tail = block[-1:]
+    return False
+
+
+def load_pieces(store: Any, sources: list[Path]) -> None:
+    """Bulk-load the pieces of `sources`, LOAD_THREADS at a time (Oxigraph's loader keeps one
+    core busy; loads into one store run side by side). Memory is bounded by the pieces in
+    flight, not by the size of the files."""
+    import queue
+
+    import pyoxigraph as ox
+
+    todo: queue.SimpleQueue[Piece] = queue.SimpleQueue()
+    for piece in split_pieces(sources):
+        todo.put(piece)
+    errors: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            while not errors:
+                try:
+                    path, start, length = todo.get_nowait()
+                except queue.Empty:
+                    return
+                with path.open("rb") as f:
+                    f.seek(start)
+                    data = f.read(length)
+                # files kg wrote itself: the IRI checks are skipped (lenient)
+                store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS, lenient=True)
+                del data
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=load) for _ in range(LOAD_THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise StoreError(f"loading the store failed: {errors[0]}", "run `kg build --force`")
 
 
 def _graph_sizes(store: Any) -> dict[str, int]:

@@ -161,7 +161,9 @@ def make_build(
     if existing is not None and existing.key == key and not force:
         return existing, existing
     say("reading ontology/ and data/")
+    started = time.perf_counter()
     loaded = load_project(project.root)  # raises DataErrors before anything is written
+    read = round(time.perf_counter() - started, 3)
     builds = project.home / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     tmp = builds / f".tmp-{key}-{os.getpid()}"
@@ -169,7 +171,14 @@ def make_build(
     tmp.mkdir()
     try:
         manifest = _write_build(project, tmp, key, hashes, loaded, imports, say)
+        started = time.perf_counter()
         _check_conforms(project, Build(tmp, manifest), existing, allow_invalid, say)
+        manifest["phases"] = {
+            "read": read,
+            **manifest["phases"],
+            "validate": round(time.perf_counter() - started, 3),
+        }
+        _write_manifest(tmp, manifest)
         final = builds / free_name(builds, key)
         tmp.rename(final)
     except BaseException:
@@ -217,9 +226,11 @@ def _write_build(
         with territory[0].open("w", encoding="utf-8") as f:
             f.writelines(sorted(loaded.lines))
     gazetteer = _write_gazetteer(project, tmp / "gazetteer.json")
+    written = round(time.perf_counter() - started, 3)
     say("loading the Oxigraph store")
     linked = link_imports(import_files(project, imports), tmp / "imports")
     counts = load_oxigraph(tmp, [tmp / "dataset.nq", *territory, *linked])
+    counts["phases"] = {"write": written, **counts["phases"]}
     manifest = {
         "key": key,
         "format": FORMAT_VERSION,
@@ -232,8 +243,12 @@ def _write_build(
         "inputs": hashes,
         "origins": loaded.origins,
     }
-    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    _write_manifest(tmp, manifest)
     return manifest
+
+
+def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True))
 
 
 def _write_gazetteer(project: Project, path: Path) -> str:

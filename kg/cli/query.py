@@ -111,15 +111,30 @@ def query_command(
     given = _parse_params(param or [])
     engine = open_engine(p, backend, endpoint)
     query, bindings = prepare(p, name, given, engine)
+    required = find_query(p.queries, name).text.count("#+ match: required") > 0
+    if not explain and _emit_from_store(engine, query.text, bindings, fmt, timeout, required):
+        return
     answer = execute(engine, query.text, bindings, name, timeout) if not explain else None
     from kg.query import Answer
 
-    _emit(
-        answer or Answer(query.text, bindings),
-        fmt,
-        explain,
-        required=find_query(p.queries, name).text.count("#+ match: required") > 0,
-    )
+    _emit(answer or Answer(query.text, bindings), fmt, explain, required=required)
+
+
+def _emit_from_store(
+    engine: object, text: str, bindings: dict, fmt: str, timeout: float, required: bool = False
+) -> bool:
+    """Print the answer as the store serialised it (kg.answers); False when it takes the rows
+    path instead."""
+    from kg.answers import bounded_answer
+
+    found = bounded_answer(engine, text, bindings, fmt, timeout)
+    if found is None:
+        return False
+    typer.echo(found[0])
+    if required and found[1]:
+        typer.echo("error: no match", err=True)
+        raise typer.Exit(1)
+    return True
 
 
 @reports_errors
@@ -137,7 +152,8 @@ def sparql_command(
     check_timeout(timeout)
     text = read_query(file)
     engine = open_engine(project(ctx), backend, endpoint)
-    _emit(execute(engine, text, {}, timeout=timeout), fmt, explain=False)
+    if not _emit_from_store(engine, text, {}, fmt, timeout):
+        _emit(execute(engine, text, {}, timeout=timeout), fmt, explain=False)
 
 
 @reports_errors
