@@ -23,6 +23,11 @@ from kg.identifiers import luhn_key
 BASE = "https://w3id.org/hospital-cyber-kg/synthetic/"
 SID = BASE + "id/"
 GRAPH_IRI = "https://w3id.org/hospital-cyber-kg/graph/synthetic"
+# The real communes the sites are in go to the build's own territory graph: where the build
+# publishes the territory, the store holds each of their quads once (in another graph, the
+# union default graph would give every commune pattern one row per graph, and a query with a few
+# commune lookups 2^k times the rows).
+PLACES_GRAPH_IRI = "https://w3id.org/hospital-cyber-kg/graph/territory"
 HCK = "https://w3id.org/hospital-cyber-kg/ontology#"
 ID = "https://w3id.org/hospital-cyber-kg/id/"
 VOCAB = "https://w3id.org/hospital-cyber-kg/vocab/"
@@ -105,10 +110,10 @@ def lit(text: str, datatype: str | None = None, lang: str | None = None) -> str:
 class Writer:
     """N-Quads lines of one graph, counted."""
 
-    def __init__(self, out: object) -> None:
+    def __init__(self, out: object, graph: str = GRAPH_IRI) -> None:
         self.out = out
         self.count = 0
-        self._g = iri(GRAPH_IRI)
+        self._g = iri(graph)
 
     def add(self, s: str, p: str, o: str) -> None:
         self.out.write(f"{s} <{p}> {o} {self._g} .\n")  # type: ignore[attr-defined]
@@ -135,13 +140,14 @@ def generate(out: object, establishments: int, incidents: int, seed: int, gazett
     sites = list(
         _establishments(w, rng, communes, weights, establishments, legal_count, sources, used)
     )
-    _communes(w, [c for c in communes if c.insee in used])
+    places = Writer(out, PLACES_GRAPH_IRI)
+    _communes(places, [c for c in communes if c.insee in used])
     _categories(w, gazetteer.parent)
     _ghts(w, rng, sites, sources)
     threats = _threats(w, sources)
     for n in range(incidents):
         _incident(w, rng, n, sites, threats, sources)
-    return w.count
+    return w.count + places.count
 
 
 def _sources(w: Writer, n: int) -> list[str]:
