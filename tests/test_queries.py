@@ -250,6 +250,47 @@ CASES = [
         ],
     ),
     ("ght-exposure", {"incident": "https://example.org/kg-test/inc-1"}, []),
+    # The register queries: hospitals near an attacked site (B placed by its commune), attacks
+    # per region per 100 hospital sites, GHTs' share of sites attacked, support establishments.
+    (
+        "unattacked-nearby",
+        {},
+        [
+            (
+                "et-a",
+                "Hospital A",
+                "et-f",
+                "Hospital F",
+                "780000055",
+                "Le Chesnay-Rocquencourt",
+                "3.486",
+            ),
+            ("et-b", "Hospital B", "et-g", "Hospital G", "910000025", "Corbeil-Essonnes", "0.71"),
+            (
+                "et-c",
+                "Hospital C",
+                "et-c2",
+                "Hospital C2",
+                "510000029",
+                "Vitry-le-François",
+                "0.543",
+            ),
+        ],
+    ),
+    (
+        "attacks-per-region",
+        {},
+        [
+            ("11", "Île-de-France", "4", "3", "75"),
+            ("44", "Grand Est", "2", "1", "50"),
+        ],
+    ),
+    ("ght-attacked-share", {}, [("ght-1", "GHT One", "3", "1", "1", "33.3")]),
+    (
+        "support-establishments-hit",
+        {},
+        [("ght-1", "GHT One", "ej-c", "510000003", "inc-3", "2022-04", "et-c", "Hospital C")],
+    ),
     (
         "ght-exposure",
         {"incident": "https://example.org/kg-test/inc-3"},

@@ -6,7 +6,8 @@ raises them together as DataErrors, or returns the graphs and where each resourc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph
@@ -20,6 +21,7 @@ from kg.loading.ontology import load_ontology, ontology_files, shape_files
 from kg.loading.organisations import load_organisations
 from kg.loading.places import Place, gazetteer_dir, load_places, read_places
 from kg.loading.register import load_categories, load_establishments, load_legal_entities
+from kg.loading.snapshot import load_snapshot, register_mode, snapshot_files
 from kg.loading.sources import load_sources
 from kg.loading.threats import load_actors, load_malware
 
@@ -28,6 +30,7 @@ __all__ = [
     "check_inputs",
     "load_project",
     "load_references",
+    "register_mode",
     "input_files",
     "shape_files",
     "ontology_files",
@@ -40,18 +43,25 @@ Places = dict[str, dict[str, Place]]  # kind -> code -> place, as read_places gi
 class Loaded:
     graphs: dict[str, Graph]
     origins: dict[str, str]
+    lines: list[str] = field(default_factory=list)  # N-Quads written directly (the snapshot)
+    notices: list[str] = field(default_factory=list)
+    snapshot: dict[str, int | str] = field(default_factory=dict)
 
 
-def load_project(root: Path) -> Loaded:
-    ctx, places = load_references(root)
+def load_project(root: Path, register: str = "none", superseded: Collection[str] = ()) -> Loaded:
+    """`register`: the part of the register snapshot to add (hospitals, all, none);
+    `superseded`: the FINESS numbers an imported register gives, left out of the snapshot."""
+    ctx, places = load_references(root, register, superseded)
     load_incidents(ctx)
     load_places(ctx, places)
     if ctx.problems:
         raise DataErrors(ctx.problems)
-    return Loaded(graphs=ctx.graphs, origins=ctx.origins)
+    return Loaded(ctx.graphs, ctx.origins, ctx.lines, ctx.notices, ctx.snapshot)
 
 
-def load_references(root: Path) -> tuple[Context, Places]:
+def load_references(
+    root: Path, register: str = "none", superseded: Collection[str] = ()
+) -> tuple[Context, Places]:
     """Everything incidents refer to (ontology, sources, places, register, GHTs, organisations,
     threats), read into a new context; the places are returned for load_places."""
     ctx = Context(root=root)
@@ -64,6 +74,7 @@ def load_references(root: Path) -> tuple[Context, Places]:
     load_categories(ctx)
     load_legal_entities(ctx)
     load_establishments(ctx)
+    load_snapshot(ctx, register, superseded)
     ctx.ghts = load_ghts(ctx)
     load_memberships(ctx, ctx.ghts)
     load_organisations(ctx)
@@ -77,4 +88,11 @@ def input_files(root: Path) -> list[Path]:
     data = root / "data"
     tables = sorted(p for p in data.glob("*.csv"))
     gazetteer = sorted(gazetteer_dir(root).glob("*.csv"))
-    return [*ontology_files(root), *shape_files(root), *tables, *gazetteer, *incident_files(root)]
+    return [
+        *ontology_files(root),
+        *shape_files(root),
+        *tables,
+        *gazetteer,
+        *snapshot_files(root),
+        *incident_files(root),
+    ]
