@@ -182,7 +182,7 @@ def make_build(
     superseded = imported_numbers(import_files(project, imports))
     loaded = load_project(project.root, mode, superseded)  # DataErrors before anything is written
     for notice in loaded.notices:
-        (notify or say)(notice)
+        (notify or (lambda text: say(f"notice: {text}")))(notice)
     builds = project.home / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     tmp = builds / f".tmp-{key}-{os.getpid()}"

@@ -100,8 +100,8 @@ def test_an_imported_register_supersedes_the_snapshot():
     assert str(resource("establishment", number)) not in subjects(loaded.lines)
     assert str(resource("legal-entity", "010780062")) not in subjects(loaded.lines)
     assert loaded.notices == [
-        "1 sites of the register snapshot of 2021-01-08 are superseded by the imported register "
-        "(kg import finess): its rows are used"
+        "the imported register (kg import finess) supersedes 1 site of the register snapshot "
+        "of 2021-01-08: its rows are used"
     ]
 
 

@@ -124,9 +124,14 @@ def load_snapshot(ctx: Context, mode: str, superseded: Collection[str] = ()) -> 
     ctx.snapshot = {**counts, "legal-entities": len(ctx.snapshot_entities), "mode": mode}
     if counts["superseded"]:
         ctx.notices.append(
-            f"{counts['superseded']} sites of the register snapshot of {SNAPSHOT_DATE} are "
-            "superseded by the imported register (kg import finess): its rows are used"
+            "the imported register (kg import finess) supersedes "
+            f"{_sites(counts['superseded'])} of the register snapshot of {SNAPSHOT_DATE}: "
+            "its rows are used"
         )
+
+
+def _sites(n: int) -> str:
+    return f"{n} site" if n == 1 else f"{n} sites"
 
 
 def _read(path: Path) -> Iterator[dict[str, str]]:
