@@ -45,7 +45,8 @@ def write_nquads(graphs: dict[str, Graph], path: Path, extra: Iterable[str] = ()
     found = set(line for line in text.splitlines() if line.strip())
     found.update(line.rstrip("\n") for line in extra)
     lines = sorted(found)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with path.open("w", encoding="utf-8") as handle:  # line by line: no second copy in memory
+        handle.writelines(f"{line}\n" for line in lines)
 
 
 def load_oxigraph(folder: Path, sources: list[Path]) -> dict[str, Any]:
