@@ -4,15 +4,18 @@ the imports, and the copies of an import (kg/store.py decides when)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from rdflib import Dataset, Graph
 
 from kg.errors import StoreError
+from kg.namespaces import HCK, ID
 
 LOAD_THREADS = 2
 PART_BYTES = 64 * 1024 * 1024  # a larger import is kept as two parts
@@ -33,16 +36,19 @@ def link_imports(sources: list[Path], folder: Path) -> list[Path]:
     return out
 
 
-def write_nquads(graphs: dict[str, Graph], path: Path) -> None:
-    """Sorted N-Quads, so two builds of the same inputs give the same bytes."""
+def write_nquads(graphs: dict[str, Graph], path: Path, extra: Iterable[str] = ()) -> None:
+    """Sorted N-Quads, so two builds of the same inputs give the same bytes; `extra`: N-Quads
+    lines written directly (the register snapshot), merged in."""
     ds = Dataset()
     for g in graphs.values():
         target = ds.graph(g.identifier)
         target += g
     text = ds.serialize(format="nquads")
-    lines = set(line + "\n" for line in text.splitlines() if line.strip())
-    with path.open("w", encoding="utf-8") as f:
-        f.writelines(sorted(lines))
+    found = set(line for line in text.splitlines() if line.strip())
+    found.update(line.rstrip("\n") for line in extra)
+    lines = sorted(found)
+    with path.open("w", encoding="utf-8") as handle:  # line by line: no second copy in memory
+        handle.writelines(f"{line}\n" for line in lines)
 
 
 def load_oxigraph(folder: Path, sources: list[Path]) -> dict[str, Any]:
@@ -178,3 +184,23 @@ def copy_in_parts(source: Path, folder: Path, name: str) -> None:
                     chunk = f.read(min(remaining, 16 * 1024 * 1024))
                     out.write(chunk)
                     remaining -= len(chunk)
+
+
+_NUMBERED = re.compile(
+    rf"^<{re.escape(str(ID))}(?:establishment|legal-entity)/([0-9AB]{{9}})> "
+    rf"<{re.escape(str(HCK.finessNumber))}> "
+)
+
+
+def imported_numbers(imports: list[Path]) -> frozenset[str]:
+    """The FINESS numbers (sites and legal entities) an imported register gives (the imports
+    named finess*): the register snapshot leaves them to it."""
+    found: set[str] = set()
+    for path in imports:
+        if not path.name.startswith("finess"):
+            continue
+        with path.open(encoding="utf-8") as handle:
+            for line in handle:
+                if (match := _NUMBERED.match(line)) is not None:
+                    found.add(match.group(1))
+    return frozenset(found)

@@ -34,7 +34,13 @@ from typing import Any
 
 from rdflib import Dataset
 
-from kg.build_files import copy_in_parts, link_imports, load_oxigraph, write_nquads
+from kg.build_files import (
+    copy_in_parts,
+    imported_numbers,
+    link_imports,
+    load_oxigraph,
+    write_nquads,
+)
 from kg.builds import (
     Build,
     DamagedBuild,
@@ -49,14 +55,22 @@ from kg.builds import (
     switch,
 )
 from kg.errors import KgError, StoreError
-from kg.loading import check_inputs, input_files, load_project
+from kg.loading import check_inputs, input_files, load_project, register_mode
 from kg.loading.territory import territory_wanted
 from kg.namespaces import PREFIXES, is_slug
 from kg.project import Project
 
 FORMAT_VERSION = "1"
 _CODE = Path(__file__).parent
-CODE_FILES = ("loading", "namespaces.py", "dates.py", "identifiers.py", "store.py", "builds.py")
+CODE_FILES = (
+    "loading",
+    "namespaces.py",
+    "dates.py",
+    "identifiers.py",
+    "store.py",
+    "builds.py",
+    "importing/finess_rdf.py",
+)
 __all__ = ["Build", "DamagedBuild", "current_build", "require_build", "build", "add_import"]
 
 
@@ -128,11 +142,17 @@ def build(
     progress: Callable[[str], None] | None = None,
     allow_invalid: bool = False,
     imports: Path | None = None,
+    register: str | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Build:
     """Build the dataset if its inputs changed (or `force`, or the build in use is damaged);
     return the build in use. A build with SHACL violations is not switched in unless
-    `allow_invalid`. `imports`: the folder of imports to build with (default: those in use)."""
-    made, previous = make_build(project, force, progress, allow_invalid)
+    `allow_invalid`. `imports`: the folder of imports to build with (default: those in use).
+    `register`: the part of the register snapshot to hold, hospitals (default, or
+    $KG_REGISTER), all or none; `notify` receives the build's notices (default: `progress`)."""
+    made, previous = make_build(
+        project, force, progress, allow_invalid, register=register, notify=notify
+    )
     if made.fresh:
         switch_in(project, made, previous)
     return made
@@ -144,14 +164,17 @@ def make_build(
     progress: Callable[[str], None] | None = None,
     allow_invalid: bool = False,
     imports: Path | None = None,
+    register: str | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> tuple[Build, Build | None]:
     """(the build for the inputs, the sound build in use): a new one is made beside the build in
     use (fresh=True) but not switched in; that is for the caller (switch_in)."""
     say = progress or (lambda _msg: None)
+    mode = register_mode(register)
     check_home(project)
     clean_temporaries(project)
     check_inputs(project.root)
-    hashes = input_hashes(project, imports)
+    hashes = {**input_hashes(project, imports), "register-mode": mode}
     key = _key(hashes)
     existing = sound_build(project)
     pointer = project.home / "current"
@@ -162,8 +185,11 @@ def make_build(
         return existing, existing
     say("reading ontology/ and data/")
     started = time.perf_counter()
-    loaded = load_project(project.root)  # raises DataErrors before anything is written
+    superseded = imported_numbers(import_files(project, imports))
+    loaded = load_project(project.root, mode, superseded)  # DataErrors before anything is written
     read = round(time.perf_counter() - started, 3)
+    for notice in loaded.notices:
+        (notify or (lambda text: say(f"notice: {text}")))(notice)
     builds = project.home / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     tmp = builds / f".tmp-{key}-{os.getpid()}"
@@ -219,7 +245,9 @@ def _write_build(
 ) -> dict[str, Any]:
     started = time.perf_counter()
     say("writing dataset.nq")
-    write_nquads(loaded.graphs, tmp / "dataset.nq")
+    write_nquads(loaded.graphs, tmp / "dataset.nq", loaded.register_lines)
+    if loaded.notices:
+        (tmp / "notices.txt").write_text("\n".join(loaded.notices) + "\n", encoding="utf-8")
     territory = [tmp / "territory.nq"] if loaded.lines else []
     if territory:
         say("writing territory.nq")
@@ -242,6 +270,8 @@ def _write_build(
         "gazetteer": gazetteer,
         "inputs": hashes,
         "origins": loaded.origins,
+        "register": loaded.snapshot or {"mode": "none"},
+        "notices": len(loaded.notices),
     }
     _write_manifest(tmp, manifest)
     return manifest
@@ -330,7 +360,10 @@ def _stage_imports(project: Project, exclude: str) -> Path:
 
 
 def _build_with(project: Project, imports: Path, progress: Callable[[str], None] | None) -> Build:
-    made, previous = make_build(project, progress=progress, imports=imports)
+    """Rebuild with these imports, holding the part of the register the build in use holds."""
+    in_use = sound_build(project)
+    mode = str(in_use.manifest.get("register", {}).get("mode", "")) if in_use else ""
+    made, previous = make_build(project, progress=progress, imports=imports, register=mode or None)
     if made.fresh:
         switch_in(project, made, previous)
     return made

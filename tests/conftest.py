@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -45,11 +46,16 @@ def territory(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, Build]
 
 
 @pytest.fixture
-def project_copy(tmp_path: Path) -> Project:
-    """A copy of ontology/, data/ and queries/ that a test may edit."""
+def project_copy(tmp_path: Path) -> Iterator[Project]:
+    """A copy of ontology/, data/ and queries/ that a test may edit. Its builds hold only the
+    curated sites (KG_REGISTER=none, set apart from the test's own monkeypatch so that its
+    undo() keeps it: some hundred tests build a copy, the register snapshot would add seconds
+    to each); a test of the snapshot passes register= or sets KG_REGISTER itself."""
     for folder in ("ontology", "data", "queries"):
         shutil.copytree(REPO / folder, tmp_path / folder)
-    return Project(root=tmp_path, home=tmp_path / ".kg")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KG_REGISTER", "none")
+        yield Project(root=tmp_path, home=tmp_path / ".kg")
 
 
 @pytest.fixture

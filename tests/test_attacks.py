@@ -422,6 +422,11 @@ def test_every_catalogue_query_gives_the_same_rows_on_both_embedded_engines(proj
     }
     oxigraph, memory = open_engine(project, "oxigraph"), open_engine(project, "memory")
     for name, query in catalogue(REPO / "queries").items():
+        if "register" in query.tags:
+            # They join the register's thousands of hospitals, which rdflib's engine takes many
+            # minutes over: both engines answer them alike on the fixture (test_queries.py),
+            # Virtuoso as Oxigraph on this graph (test_push.py).
+            continue
         bindings = bind(query, samples.get(name, {}), resolver(project, oxigraph))
         assert rows(oxigraph.select(query.text, bindings)) == rows(
             memory.select(query.text, bindings)

@@ -11,6 +11,10 @@ import typer
 from kg.cli.common import project, reports_errors, say
 
 
+def notice(text: str) -> None:
+    typer.echo(f"notice: {text}", err=True)
+
+
 @reports_errors
 def build_command(
     ctx: typer.Context,
@@ -25,12 +29,24 @@ def build_command(
             help="Switch the new build in even if it violates the shapes (exit 1 otherwise).",
         ),
     ] = False,
+    register: Annotated[
+        str | None,
+        typer.Option(
+            help="The part of the FINESS register snapshot (data/register/) to hold: hospitals "
+            "(default, or $KG_REGISTER), all (every site) or none (the curated sites only).",
+        ),
+    ] = None,
 ) -> None:
     """Build the dataset from ontology/ and data/ into the persisted store, if they changed."""
     from kg.store import build
 
     result = build(
-        project(ctx), force=force, progress=None if quiet else say, allow_invalid=allow_invalid
+        project(ctx),
+        force=force,
+        progress=None if quiet else say,
+        allow_invalid=allow_invalid,
+        register=register,
+        notify=notice,
     )
     if quiet:
         return

@@ -6,6 +6,7 @@ raises them together as DataErrors, or returns the graphs and where each resourc
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from kg.loading.places import (
     read_places,
 )
 from kg.loading.register import load_categories, load_establishments, load_legal_entities
+from kg.loading.snapshot import load_snapshot, register_mode, snapshot_files
 from kg.loading.sources import load_sources
 from kg.loading.territory import territory_lines, territory_wanted
 from kg.loading.threats import load_actors, load_malware
@@ -36,6 +38,7 @@ __all__ = [
     "check_inputs",
     "load_project",
     "load_references",
+    "register_mode",
     "input_files",
     "shape_files",
     "ontology_files",
@@ -49,13 +52,23 @@ class Loaded:
     graphs: dict[str, Graph]
     origins: dict[str, str]
     lines: list[str] = field(default_factory=list)  # N-Quads written directly (the territory)
+    register_lines: list[str] = field(default_factory=list)  # the snapshot's, into dataset.nq
+    notices: list[str] = field(default_factory=list)
+    snapshot: dict[str, int | str] = field(default_factory=dict)
 
 
-def load_project(root: Path, territory: bool | None = None) -> Loaded:
-    """`territory`: every place of the gazetteer in graph/territory (default: unless
+def load_project(
+    root: Path,
+    register: str = "none",
+    superseded: Collection[str] = (),
+    territory: bool | None = None,
+) -> Loaded:
+    """`register`: the part of the register snapshot to add (hospitals, all, none);
+    `superseded`: the FINESS numbers an imported register gives, left out of the snapshot;
+    `territory`: every place of the gazetteer in graph/territory (default: unless
     KG_TERRITORY=0, see kg/loading/territory.py), else the places the data uses in
     graph/places."""
-    ctx, places = load_references(root)
+    ctx, places = load_references(root, register, superseded)
     load_incidents(ctx)
     lines: list[str] = []
     if territory_wanted() if territory is None else territory:
@@ -69,10 +82,12 @@ def load_project(root: Path, territory: bool | None = None) -> Loaded:
         load_places(ctx, places)
     if ctx.problems:
         raise DataErrors(ctx.problems)
-    return Loaded(graphs=ctx.graphs, origins=ctx.origins, lines=lines)
+    return Loaded(ctx.graphs, ctx.origins, lines, ctx.lines, ctx.notices, ctx.snapshot)
 
 
-def load_references(root: Path) -> tuple[Context, Places]:
+def load_references(
+    root: Path, register: str = "none", superseded: Collection[str] = ()
+) -> tuple[Context, Places]:
     """Everything incidents refer to (ontology, sources, places, register, GHTs, organisations,
     threats), read into a new context; the places are returned for load_places."""
     ctx = Context(root=root)
@@ -85,6 +100,7 @@ def load_references(root: Path) -> tuple[Context, Places]:
     load_categories(ctx)
     load_legal_entities(ctx)
     load_establishments(ctx)
+    load_snapshot(ctx, register, superseded)
     ctx.ghts = load_ghts(ctx)
     load_memberships(ctx, ctx.ghts)
     load_organisations(ctx)
@@ -98,4 +114,11 @@ def input_files(root: Path) -> list[Path]:
     data = root / "data"
     tables = sorted(p for p in data.glob("*.csv"))
     gazetteer = sorted(gazetteer_dir(root).glob("*.csv"))
-    return [*ontology_files(root), *shape_files(root), *tables, *gazetteer, *incident_files(root)]
+    return [
+        *ontology_files(root),
+        *shape_files(root),
+        *tables,
+        *gazetteer,
+        *snapshot_files(root),
+        *incident_files(root),
+    ]

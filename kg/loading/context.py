@@ -42,6 +42,12 @@ class Context:
     departments: set[str] = field(default_factory=set)
     regions: set[str] = field(default_factory=set)
     communes_used: set[str] = field(default_factory=set)
+    # the register snapshot (kg/loading/snapshot.py): its N-Quads lines, the legal entities it
+    # added, its counts, and the notices of the build (disagreements with the curated tables)
+    lines: list[str] = field(default_factory=list)
+    snapshot_entities: set[str] = field(default_factory=set)
+    snapshot: dict[str, int | str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
 
     def graph(self, name: str) -> Graph:
         if name not in self.graphs:

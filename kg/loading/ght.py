@@ -90,7 +90,7 @@ def load_memberships(ctx: Context, ghts: set[str]) -> None:
 
 
 def _member(ctx: Context, number: str) -> URIRef | None:
-    if number in ctx.legal_entities:
+    if number in ctx.legal_entities or number in ctx.snapshot_entities:
         return resource("legal-entity", number)
     if number in ctx.establishments:
         return resource("establishment", number)
