@@ -175,19 +175,38 @@ def read_rdf(path: Path, shown: Path | None = None) -> Graph:
     return g
 
 
-def format_report(report: Report) -> str:
+# Warnings of one shape beyond this many are summed up in one line (kg validate --every-warning
+# lists them): the GHT list alone gives 122 GHTs whose support no source names.
+WARNINGS_SHOWN = 5
+
+
+def format_report(report: Report, every_warning: bool = False) -> str:
     """One entry per result: where it was written, the node, the property, the message, and
-    the shape and constraint that say so; then a one-line verdict."""
+    the shape and constraint that say so; then a one-line verdict. Past WARNINGS_SHOWN
+    warnings of one shape, the rest are counted in one line unless `every_warning`."""
     lines = []
+    shown: dict[tuple[str, str], int] = {}
+    hidden: dict[tuple[str, str], int] = {}
     for r in report.results:
+        shape = shorten(r.shape) if r.shape.startswith("http") else "(anonymous shape)"
+        if r.severity != "Violation" and not every_warning:
+            key = (shape, r.message)
+            shown[key] = shown.get(key, 0) + 1
+            if shown[key] > WARNINGS_SHOWN:
+                hidden[key] = hidden.get(key, 0) + 1
+                continue
         where = f"{r.origin}: " if r.origin else ""
         path = f" {shorten(r.path)}" if r.path else ""
         value = f" = {shorten(r.value)}" if r.value and r.value != r.focus else ""
-        shape = shorten(r.shape) if r.shape.startswith("http") else "(anonymous shape)"
         component = shorten(r.component).replace("sh:", "")
         lines.append(
             f"{r.severity}: {where}{shorten(r.focus)}{path}{value}\n"
             f"    {r.message} [{shape}, {component}]"
+        )
+    for (shape, _message), n in hidden.items():
+        lines.append(
+            f"... and {n} more warning{'s' if n != 1 else ''} of {shape} "
+            "(kg validate --every-warning lists them)"
         )
     violations = sum(r.severity == "Violation" for r in report.results)
     warnings = len(report.results) - violations

@@ -81,6 +81,14 @@ def validate_command(
             "changed) or pyshacl (the reference)."
         ),
     ] = "sparql",
+    every_warning: Annotated[
+        bool,
+        typer.Option(
+            "--every-warning",
+            help="List every warning (by default, past five of one shape, the rest are "
+            "counted in one line).",
+        ),
+    ] = False,
 ) -> None:
     """Check the graph against the SHACL shapes; exit 1 if it does not conform."""
     from kg.revalidation import validate_files, validate_project
@@ -93,7 +101,7 @@ def validate_command(
         outcome = validate_project(p, engine, progress=say)
         report = outcome.report
         say(f"checked: {outcome.how}")
-    typer.echo(format_report(report))
+    typer.echo(format_report(report, every_warning))
     if not report.conforms:
         raise typer.Exit(1)
 

@@ -15,6 +15,7 @@ from rdflib import Graph
 from kg.errors import DataErrors
 from kg.loading.context import Context
 from kg.loading.ght import load_ghts, load_memberships
+from kg.loading.ght_list import ght_list_files, load_ght_list
 from kg.loading.incidents import incident_files, load_incidents
 from kg.loading.inputs import check_inputs
 from kg.loading.ontology import load_ontology, ontology_files, shape_files
@@ -103,6 +104,7 @@ def load_references(
     load_snapshot(ctx, register, superseded)
     ctx.ghts = load_ghts(ctx)
     load_memberships(ctx, ctx.ghts)
+    load_ght_list(ctx, register)
     load_organisations(ctx)
     load_actors(ctx)
     load_malware(ctx)
@@ -120,5 +122,6 @@ def input_files(root: Path) -> list[Path]:
         *tables,
         *gazetteer,
         *snapshot_files(root),
+        *ght_list_files(root),
         *incident_files(root),
     ]
