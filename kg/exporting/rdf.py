@@ -11,6 +11,7 @@ description is the graph `graph/void` there, and merged into the single graph of
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -170,6 +171,34 @@ class _ExactTurtle(TurtleSerializer):
     """rdflib's Turtle writer, but a literal whose shorthand would change its lexical form
     (rdflib prints "3"^^xsd:decimal as 3.0, which reads back as another term) is written in
     full."""
+
+    # A local name written after a prefix as is: no character that Turtle would need escaped,
+    # not ending with a dot.
+    _LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+
+    def get_pname(self, uri: Node, gen_prefix: bool = True) -> str | None:
+        """The prefixed name by the longest bound namespace, found directly. rdflib's own
+        (compute_qname) adds every IRI's parent to a prefix trie that it then scans sibling by
+        sibling: with a per-site `.../establishment/N/geometry` that made the Turtle of the
+        default build take minutes. Where no bound namespace gives a plain local name, rdflib's
+        is asked (it may make up a prefix for a predicate, never for a subject or object)."""
+        if not isinstance(uri, URIRef):
+            return None
+        cache: dict[tuple[str, bool], str | None] = self.__dict__.setdefault("_pnames", {})
+        if (uri, gen_prefix) in cache:
+            return cache[uri, gen_prefix]
+        if "_bound" not in self.__dict__:
+            bound = [(p, str(ns)) for p, ns in self.store.namespace_manager.namespaces()]
+            self.__dict__["_bound"] = sorted(bound, key=lambda b: -len(b[1]))
+        found: str | None = None
+        for prefix, namespace in self.__dict__["_bound"]:
+            if uri.startswith(namespace) and self._LOCAL.fullmatch(uri[len(namespace) :]):
+                found = f"{self.addNamespace(prefix, namespace)}:{uri[len(namespace) :]}"
+                break
+        if found is None and gen_prefix:
+            found = super().get_pname(uri, gen_prefix)
+        cache[uri, gen_prefix] = found
+        return found
 
     def label(self, node: Node, position: int) -> str:
         text = super().label(node, position)
