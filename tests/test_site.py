@@ -328,3 +328,53 @@ def test_the_examples_of_the_400_page_are_those_kg_ask_reads():
 
     for phrase in EXAMPLES:
         assert parse(phrase).options, phrase
+
+
+def test_a_page_is_made_once_and_kept_for_the_next_reader(server):
+    path = "/?year=2020&certainty=suspected"  # asked by no other test
+    first = get(server, path, "text/html")
+    second = get(server, path, "text/html")
+    assert first[0] == second[0] == 200
+    assert (first[1]["X-Cache"], second[1]["X-Cache"]) == ("miss", "hit")
+    assert first[2] == second[2]
+    missing = "/id/incident/no-such-incident-kept"
+    assert [get(server, missing, "text/html")[1]["X-Cache"] for _ in range(2)] == ["miss"] * 2
+
+
+@pytest.fixture()
+def site(project, built):
+    from kg.engines import OxigraphEngine
+    from kg.site.render import Site
+
+    return Site(project, OxigraphEngine.open(str(built.oxigraph)))
+
+
+def test_a_large_graph_opens_on_its_latest_year(site, monkeypatch):
+    import kg.site.home as home
+
+    def years(params: dict) -> set[str]:
+        answer = json.loads(site.respond("/", {**params, "format": ["json"]}).body)
+        return {row["date"][:4] for row in answer["rows"]}
+
+    every = years({})
+    assert len(every) > 1  # the shipped graph has fewer incidents than HOME_ALL: all listed
+    latest = max(every)
+    monkeypatch.setattr(home, "HOME_ALL", 10)
+    assert years({}) == {latest}
+    text = " ".join(parse_html(site.respond("/", {}).body).text)
+    assert f"incidents: those of {latest}, the latest year, are shown" in text
+    # a filter is answered as asked
+    assert years({"year": ["2022"]}) == {"2022"}
+
+
+def test_the_page_shows_the_first_incidents_and_the_downloads_hold_all(site, monkeypatch):
+    import kg.site.home as home
+
+    monkeypatch.setattr(home, "SHOWN", 3)
+    page = site.respond("/", {"year": ["2022"]})
+    body = page.body.decode()
+    assert body.count('<tr data-year="') == 3
+    assert "The first 3 of 14 incidents are shown" in body
+    downloaded = list(csv.DictReader(io.StringIO(site.respond(
+        "/", {"year": ["2022"], "format": ["csv"]}).body.decode())))
+    assert len({r["incident"] for r in downloaded}) == 14

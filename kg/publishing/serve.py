@@ -26,8 +26,9 @@ uvicorn.
   the same for browsers. `GET /sparql` without a query: the SPARQL 1.1 Service Description.
   CORS: every answer allows any origin to read it; `OPTIONS /sparql` answers a preflight.
 - The pages of kg.site (`/`, `/query`, `/id/...`, `/vocab/...`, `/ontology`) are made in the
-  workers like queries (same deadline, memory cap, queue and per-client limits); `/static/...`
-  serves kg/site/static/ only. See kg.site.render.
+  workers like queries (same deadline, memory cap, queue and per-client limits), and kept once
+  made (kg.publishing.serve_cache: the build does not change under the server; `X-Cache: hit`
+  or `miss`); `/static/...` serves kg/site/static/ only. See kg.site.render.
 - SIGINT or SIGTERM: the workers are killed at once, running queries answer 503, and the server
   stops within a second.
 """
@@ -47,6 +48,7 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl
 
 from kg.errors import KgError
+from kg.publishing.serve_cache import PageCache
 from kg.publishing.serve_http import bind, guarded_protocol
 from kg.publishing.serve_limits import DEFAULT_MAX_QUERY, check
 from kg.publishing.serve_meta import (
@@ -181,6 +183,7 @@ def make_app(
     from starlette.routing import Route
 
     limits = dispatcher.limits
+    pages = PageCache()  # the build does not change under the server: a page made is kept
 
     def respond(request: Request, reply: Reply) -> Response:
         if log:
@@ -263,7 +266,8 @@ def make_app(
         job = Job("", request.headers.get("accept", ""), page=request.url.path,
                   params=tuple(pairs))
         client = request.client.host if request.client else "-"
-        return respond(request, await dispatcher.run(client, job))
+        key = (job.page, job.params, job.accept)
+        return respond(request, await pages.get(key, lambda: dispatcher.run(client, job)))
 
     async def static(request: Request) -> Response:
         if request.method not in ("GET", "HEAD"):
@@ -296,7 +300,7 @@ def make_app(
         return respond(request, text_reply(404, message))
 
     every = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/sparql", sparql, methods=every),
             Route("/void", description_page, methods=every),
@@ -311,6 +315,8 @@ def make_app(
             Route("/{path:path}", elsewhere, methods=every),
         ]
     )
+    app.state.pages = pages
+    return app
 
 
 async def read_body(request: Any, limits: Limits) -> bytes | Reply:

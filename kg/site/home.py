@@ -6,7 +6,7 @@ equivalent command and the SPARQL that ran."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kg.errors import QueryError
@@ -80,15 +80,27 @@ def command_of(options: dict[str, Any]) -> str:
     return command_line(options)
 
 
-def search(project: Any, engine: Any, view: View, params: dict[str, list[str]]) -> Results:
+def search(
+    project: Any, engine: Any, view: View, params: dict[str, list[str]],
+    latest_by_default: bool = True,
+) -> Results:
     """The phrase read as `kg ask` reads it, the filters over it, then the `attacks` query as
-    `kg attacks` runs it (kg.attacks.params_of, the same binding, the same listing)."""
+    `kg attacks` runs it (kg.attacks.params_of, the same binding, the same listing).
+    Without a phrase or filter, a graph of more than HOME_ALL incidents opens on its latest
+    year (unless `latest_by_default` is off: the static site lists them all)."""
     from kg.attacks import listing, params_of
     from kg.params import Resolver, bind
     from kg.query import explain
     from kg.site.asking import read
 
     given = filters_of(params)
+    opening = ""
+    if not given and latest_by_default:
+        count, latest = _extent(engine)
+        if count > HOME_ALL and latest:
+            given["year"] = latest
+            opening = (f"The graph holds {count:,} incidents: those of {latest}, the latest "
+                       "year, are shown. Search, or choose a year, for the others.")
     query, prepared = _prepared(project, engine)
     resolver = Resolver(prepared.gazetteer, engine)  # its own notes: requests run in threads
     phrase: dict[str, Any] = {}
@@ -99,6 +111,7 @@ def search(project: Any, engine: Any, view: View, params: dict[str, list[str]]) 
     options = options_of(given, phrase)
     bindings = bind(query, params_of(options), resolver)
     notes += [n for n in resolver.notes if n not in notes]
+    notes += [opening] if opening else []
     table = engine.select(query.text, bindings)
     result = listing(table)
     near = "near" in options
@@ -111,6 +124,22 @@ def search(project: Any, engine: Any, view: View, params: dict[str, list[str]]) 
         given.get("q", ""), options, columns, rows, [p for p in points if p], command_of(options),
         explain(query.text, bindings), result.summary, " ".join(notes), given,
     )
+
+
+SHOWN = 1_000  # incidents of the home page's table, map and timeline; the downloads hold all
+
+
+def shown(results: Results) -> Results:
+    """The results as the page shows them: the first SHOWN incidents, with a notice saying
+    so (the downloads, CSV and JSON, keep every row)."""
+    if len(results.rows) <= SHOWN:
+        return results
+    rows = results.rows[:SHOWN]
+    kept = {row["href"] for row in rows}
+    notice = (f"The first {SHOWN:,} of {len(results.rows):,} incidents are shown: narrow the "
+              "search, or download the CSV or JSON below for all of them.")
+    return replace(results, rows=rows, points=[p for p in results.points if p.incident in kept],
+                   notice=" ".join(n for n in (results.notice, notice) if n))
 
 
 YEAR_WIDTH = 120  # pixels of the timeline per year
@@ -139,6 +168,22 @@ def timeline(rows: list[dict[str, str]]) -> dict[str, Any] | None:
 
 
 _PREPARED: dict[int, tuple[Any, Any]] = {}
+_EXTENT: dict[int, tuple[int, str]] = {}
+HOME_ALL = 2_000  # incidents the home page lists when it is opened without a search
+
+
+def _extent(engine: Any) -> tuple[int, str]:
+    """The number of incidents and the latest year of a start, read once per store."""
+    key = id(engine)
+    if key not in _EXTENT:
+        table = engine.select(
+            "PREFIX hck: <https://w3id.org/hospital-cyber-kg/ontology#>\n"
+            "SELECT (COUNT(DISTINCT ?incident) AS ?n) (MAX(SUBSTR(STR(?start), 1, 4)) AS ?last)"
+            " WHERE { ?incident hck:startDate ?start }", {}
+        )
+        row = table.rows[0] if table.rows else {}
+        _EXTENT[key] = (int(row.get("n") or 0), str(row.get("last") or ""))
+    return _EXTENT[key]
 
 
 def _prepared(project: Any, engine: Any) -> tuple[Any, Any]:

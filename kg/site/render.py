@@ -112,14 +112,17 @@ class Site:
         from kg.site.home import search
 
         links = self.links.at("index.html")
-        results = search(self.project, self.engine, self.view(links), params)
+        results = search(self.project, self.engine, self.view(links), params,
+                         latest_by_default=not links.static)
         fmt = params.get("format", [""])[0]
         if fmt == "csv":
             return Page(200, to_csv(results), CONTENT_TYPES["csv"])
         if fmt == "json":
             return Page(200, to_json(results), CONTENT_TYPES["json"])
-        from kg.site.home import timeline
+        from kg.site.home import shown, timeline
 
+        if not links.static:
+            results = shown(results)
         return self.html("home.html", links, {**self.choices(), "r": results,
                                                "timeline": timeline(results.rows),
                                                "points": [vars(p) for p in results.points],
