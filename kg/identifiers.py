@@ -64,3 +64,14 @@ def department_problem(code: str) -> str | None:
 
 def region_problem(code: str) -> str | None:
     return None if _REGION.match(code) else f"'{code}' is not a region code (two digits)"
+
+
+WIKIDATA_PATTERN = r"^Q[1-9][0-9]*$"
+_WIKIDATA = re.compile(WIKIDATA_PATTERN)
+
+
+def wikidata_problem(qid: str) -> str | None:
+    """None if `qid` is a Wikidata item id (Q and digits), else what is wrong with it."""
+    if _WIKIDATA.match(qid):
+        return None
+    return f"'{qid}' is not a Wikidata item id (Q then digits, e.g. Q2867205)"

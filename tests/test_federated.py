@@ -112,3 +112,24 @@ def test_the_federated_queries_are_documented():
     names = sorted(p.name for p in FEDERATED.glob("*.rq"))
     assert names and all(n in readme for n in names)
     assert "P374" in readme and "P4058" in readme
+
+
+LINKS = """
+PREFIX schema: <http://schema.org/>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+SELECT ?thing ?link (GROUP_CONCAT(?title; separator=" | ") AS ?titles) WHERE {
+  ?thing schema:sameAs ?link .
+  FILTER(STRSTARTS(STR(?link), "http://www.wikidata.org/entity/")
+         || STRSTARTS(STR(?link), "https://attack.mitre.org/"))
+  OPTIONAL { ?thing dcterms:source ?source . ?source dcterms:title ?title }
+} GROUP BY ?thing ?link"""
+
+
+def test_links_out_to_wikidata_and_attack_are_sourced(project, built):
+    rows = open_engine(project).select(LINKS, {}).rows
+    assert len(rows) >= 10  # issue 12: at least 10 links to ATT&CK or Wikidata IRIs
+    for row in rows:
+        link = str(row["link"])
+        if "wikidata.org" in link:
+            # the Q-id is named by the title of a source of the thing (data/sources.csv)
+            assert link.rsplit("/", 1)[1] in str(row["titles"]), (str(row["thing"]), link)

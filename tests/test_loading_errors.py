@@ -290,3 +290,18 @@ def test_one_publisher_spelt_two_ways(cli, previous):
         f"data/sources.csv:{line}: publisher 'MLyon' is spelt 'Mlyon' on another row "
         "(write one publisher the same way everywhere)",
     )
+
+
+def test_a_wikidata_cell_that_is_not_a_q_id(cli, previous):
+    project, before = previous
+    path = project.data / "legal_entities.csv"
+    replace(path, ",Q3140953,", ",Q3140953x,")
+    line = line_of(path, "Q3140953x")
+    assert_rejected(
+        cli,
+        project,
+        before,
+        f"data/legal_entities.csv:{line}: 'wikidata' 'Q3140953x' is not a Wikidata item id "
+        "(Q then digits, e.g. Q2867205) (give the Q-id that a source of the row names, or "
+        "leave the cell empty)",
+    )

@@ -7,10 +7,10 @@ from rdflib import Literal
 from rdflib.namespace import RDF
 
 from kg.loading.context import Context, add_sources, read_table
-from kg.loading.register import commune_of
+from kg.loading.register import commune_of, same_as
 from kg.namespaces import HCK, SCHEMA, concept, is_slug, resource
 
-ORGANISATION_COLUMNS = ["slug", "name", "kind", "commune", "source"]
+ORGANISATION_COLUMNS = ["slug", "name", "kind", "commune", "wikidata", "source"]
 
 
 def load_organisations(ctx: Context) -> None:
@@ -38,6 +38,7 @@ def load_organisations(ctx: Context) -> None:
         g.add((iri, RDF.type, HCK.HealthOrganisation))
         g.add((iri, SCHEMA.name, Literal(row["name"])))
         g.add((iri, HCK.organisationKind, concept("organisation-kind", kind)))
+        same_as(ctx, g, iri, path, row)
         if row["commune"] and (commune := commune_of(ctx, row)) is not None:
             g.add((iri, HCK.commune, commune))
         add_sources(g, iri, ctx.source_refs(row["source"], path, row.line))

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
-from kg.identifiers import commune_problem, finess_problem
+from kg.identifiers import commune_problem, finess_problem, wikidata_problem
 from kg.loading.context import Context, Row, add_sources, read_table
 from kg.loading.places import add_point
-from kg.namespaces import HCK, SCHEMA, concept, resource, scheme
+from kg.namespaces import HCK, SCHEMA, WD, concept, resource, scheme
 
 CATEGORY_COLUMNS = ["code", "label_fr", "label_en", "hospital", "source"]
-LEGAL_ENTITY_COLUMNS = ["finess_ej", "name", "commune", "source"]
+LEGAL_ENTITY_COLUMNS = ["finess_ej", "name", "commune", "wikidata", "source"]
 ESTABLISHMENT_COLUMNS = [
     "finess_et",
     "finess_ej",
@@ -69,6 +69,20 @@ def commune_of(ctx: Context, row: Row) -> URIRef | None:
     return resource("commune", code)
 
 
+def same_as(ctx: Context, g: Graph, iri: URIRef, path: Path, row: Row) -> None:
+    """schema:sameAs the Wikidata item that a source of the row names (docs/model.md); a cell
+    that is not a Q-id is a problem (the row itself still loads: no error follows from it)."""
+    qid = row["wikidata"]
+    if not qid:
+        return
+    problem = wikidata_problem(qid)
+    if problem:
+        ctx.problem(path, row.line, f"'wikidata' {problem}",
+                    "give the Q-id that a source of the row names, or leave the cell empty")
+        return
+    g.add((iri, SCHEMA.sameAs, WD[qid]))
+
+
 def load_legal_entities(ctx: Context) -> None:
     path = ctx.root / "data" / "legal_entities.csv"
     g = ctx.graph("register")
@@ -85,6 +99,7 @@ def load_legal_entities(ctx: Context) -> None:
         g.add((iri, RDF.type, HCK.LegalEntity))
         g.add((iri, HCK.finessNumber, Literal(number)))
         g.add((iri, SCHEMA.name, Literal(row["name"])))
+        same_as(ctx, g, iri, path, row)
         if row["commune"] and (commune := commune_of(ctx, row)) is not None:
             g.add((iri, HCK.commune, commune))
         add_sources(g, iri, ctx.source_refs(row["source"], path, row.line))
