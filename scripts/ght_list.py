@@ -18,7 +18,9 @@ https://github.com/betagouv/transports-sanitaires at commit
 Each bundle starts with the GHT (an Organization ``ght-{CODE}`` whose narrative reads
 ``GHT {name} - Région {region} - {n} établissements juridiques``), then each legal entity of the
 list (an Organization whose identifier system is ``urn:fr-gouv-sante-finess:ej``, with its name
-as the register gives it) followed by its sites. The list names no support establishment.
+as the register gives it) followed by its sites. The list names no support establishment. A
+legal entity whose number is not a FINESS number (BFC-04 lists one as ``nan``) is left out, and
+its GHT's members_listed says ``no``.
 
 Output (deterministic, sorted by code, then by the order of the list):
 
@@ -41,6 +43,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from kg.identifiers import finess_problem  # noqa: E402
+
 COMMIT = "22e617af4df5fc31ed26ba57ea71a626e668c42d"
 BASE = f"https://github.com/betagouv/transports-sanitaires/blob/{COMMIT}/apps/data-analyzer/ref/ght/"
 EJ_SYSTEM = "urn:fr-gouv-sante-finess:ej"
@@ -116,7 +121,7 @@ def read_bundle(path: Path) -> tuple[dict[str, str], list[dict[str, str]]]:
         for r in resources[1:]
         if r.get("resourceType") == "Organization"
         for number in [_ej_number(r)]
-        if number
+        if number and not finess_problem(number)  # BFC-04 lists one as "nan"
     ]
     count = int(found["count"])
     ght = {
