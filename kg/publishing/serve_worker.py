@@ -182,17 +182,18 @@ def _table(result: Any, accept: str, max_rows: int) -> Reply:
         return not_acceptable(TABLE_TYPES)
     import pyoxigraph as ox
 
-    from kg.engines import Table, _from_ox
-
     if isinstance(result, ox.QueryBoolean):
         from rdflib import Literal
 
+        from kg.engines import Table
+
         table = Table(["ask"], [{"ask": Literal(bool(result))}])
         return Reply(200, render_table(table, fmt, ask=True), CONTENT_TYPES[fmt])
-    names = [v.value for v in result.variables]
-    rows, cut = _limited(({n: _from_ox(s[n]) for n in names} for s in result), max_rows)
+    from kg.publishing.serve_results import write_rows
+
+    body, cut = write_rows(result, fmt, max_rows)
     headers = {"X-SPARQL-MaxRows": str(max_rows)} if cut else {}
-    return Reply(200, render_table(Table(names, rows), fmt), CONTENT_TYPES[fmt], headers)
+    return Reply(200, body, CONTENT_TYPES[fmt], headers)
 
 
 def _graph(result: Any, accept: str, max_rows: int) -> Reply:
