@@ -58,6 +58,18 @@ def project_copy(tmp_path: Path) -> Iterator[Project]:
         yield Project(root=tmp_path, home=tmp_path / ".kg")
 
 
+@pytest.fixture(scope="session")
+def static_site(project: Project, built: Build, tmp_path_factory: pytest.TempPathFactory):
+    """`kg site` of the shipped build, written once (some 1,200 pages and the exports) for the
+    tests that read it: (its folder, the command's result). Tests must not change it."""
+    from kg.cli.main import app
+
+    out = tmp_path_factory.mktemp("static-site") / "site"
+    options = ["--root", str(project.root), "--home", str(project.home)]
+    result = CliRunner().invoke(app, [*options, "site", str(out)], catch_exceptions=False)
+    return out, result
+
+
 @pytest.fixture
 def cli():
     """Run `kg ...` in-process; returns the result with stdout, stderr and exit_code."""

@@ -265,9 +265,8 @@ def test_an_unreadable_phrase_is_a_400_page_with_examples(server):
     assert "attacks near Paris in 2022" in body.decode()
 
 
-def test_kg_site_writes_pages_that_link_to_files(cli, project, built, tmp_path):
-    out = tmp_path / "site"
-    result = cli("site", str(out), project=project)
+def test_kg_site_writes_pages_that_link_to_files(static_site):
+    out, result = static_site
     assert result.exit_code == 0, result.stderr
     assert result.stderr.splitlines()[-1].startswith("wrote ")
     home = (out / "index.html").read_text(encoding="utf-8")

@@ -173,9 +173,9 @@ def test_a_hostile_phrase_runs_no_script(server, page):
     assert page.input_value("#q") == hostile
 
 
-def test_kg_site_opens_from_disk_with_its_map(cli, project, built, tmp_path, page):
-    out = tmp_path / "site"
-    assert cli("site", str(out), project=project).exit_code == 0
+def test_kg_site_opens_from_disk_with_its_map(static_site, page):
+    out, result = static_site
+    assert result.exit_code == 0
     page.goto((out / "index.html").as_uri())
     page.wait_for_selector("path.kg-marker")
     assert page.locator("path.kg-marker").count() > 40
