@@ -377,3 +377,58 @@ def test_the_page_shows_the_first_incidents_and_the_downloads_hold_all(site, mon
     downloaded = list(csv.DictReader(io.StringIO(site.respond(
         "/", {"year": ["2022"], "format": ["csv"]}).body.decode())))
     assert len({r["incident"] for r in downloaded}) == 14
+
+
+def fake_site(pages: dict[str, str]):
+    """A stand-in for the site's writing (the swap is what these tests look at)."""
+    from kg.site.static_site import Written
+
+    def write(project, out, progress):
+        for name, text in pages.items():
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            (out / name).write_text(text, encoding="utf-8")
+        return Written(len(pages), len(pages))
+
+    return write
+
+
+def test_kg_site_replaces_its_earlier_site_whole(tmp_path, monkeypatch):
+    import kg.site.static_site as static_site
+
+    out = tmp_path / "site"
+    monkeypatch.setattr(static_site, "_write", fake_site({"index.html": "1", "old.html": "x"}))
+    static_site.write_site(None, out)
+    monkeypatch.setattr(static_site, "_write", fake_site({"index.html": "2"}))
+    static_site.write_site(None, out)
+    assert sorted(p.name for p in out.iterdir()) == [".kg-site", "index.html"]
+    assert (out / "index.html").read_text() == "2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # nothing left beside it
+
+
+def test_a_failed_kg_site_leaves_the_earlier_site_as_it_was(tmp_path, monkeypatch):
+    import kg.site.static_site as static_site
+
+    out = tmp_path / "site"
+    monkeypatch.setattr(static_site, "_write", fake_site({"index.html": "1"}))
+    static_site.write_site(None, out)
+
+    def broken(project, folder, progress):
+        (folder / "index.html").parent.mkdir(parents=True, exist_ok=True)
+        (folder / "index.html").write_text("half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(static_site, "_write", broken)
+    with pytest.raises(OSError):
+        static_site.write_site(None, out)
+    assert (out / "index.html").read_text() == "1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_kg_site_refuses_a_folder_that_holds_something_else(cli, project, built, tmp_path):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "thesis.tex").write_text("keep me")
+    result = cli("site", str(out), project=project)
+    assert result.exit_code == 2
+    assert "is not empty and holds no site that kg wrote" in result.stderr
+    assert [p.name for p in out.iterdir()] == ["thesis.tex"]

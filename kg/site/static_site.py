@@ -42,12 +42,44 @@ def resources(store: Any) -> list[str]:
     return sorted(found)
 
 
+MARKER = ".kg-site"  # in the folder of a site kg wrote: that folder may be replaced
+
+
 def write_site(project: Any, out: Path, progress: Any = None) -> Written:
+    """Write the site beside `out`, then put it in its place: an earlier kg site in `out` is
+    replaced whole (no stale page stays), and if writing fails it is left as it was. A folder
+    that holds anything else is refused, never emptied."""
+    if out.exists() and not out.is_dir():
+        raise KgError(f"{out} is not a folder", "give a folder (it is created if missing)")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise KgError(
+            f"{out} is not empty and holds no site that kg wrote",
+            "give a new or empty folder, or the folder of an earlier kg site (replaced whole)",
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging, old = (out.with_name(f".{out.name}.kg-site-{part}") for part in ("new", "old"))
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        written = _write(project, staging, progress)
+        (staging / MARKER).write_text("written by kg site; kg site replaces this folder whole\n",
+                                      encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if out.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        out.rename(old)
+        staging.rename(out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(out)
+    return written
+
+
+def _write(project: Any, out: Path, progress: Any) -> Written:
     from kg.engines import OxigraphEngine
     from kg.store import require_build
 
-    if out.exists() and not out.is_dir():
-        raise KgError(f"{out} is not a folder", "give a folder (it is created if missing)")
     build = require_build(project)
     engine = OxigraphEngine.open(str(build.oxigraph))
     site = Site(project, engine, Links(static=True))
@@ -75,7 +107,8 @@ def write_site(project: Any, out: Path, progress: Any = None) -> Written:
 def _all_attacks(site: Site) -> Any:
     from kg.site.home import search
 
-    return search(site.project, site.engine, site.view(site.links.at("index.html")), {})
+    return search(site.project, site.engine, site.view(site.links.at("index.html")), {},
+                  latest_by_default=False)
 
 
 def _description(project: Any, build: Any, site: Site, writer: _Writer) -> None:
