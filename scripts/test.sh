@@ -27,4 +27,7 @@ fi
 
 .venv/bin/ruff check kg tests scripts bench
 .venv/bin/mypy
-.venv/bin/python -m pytest "$@"
+# Two workers (pytest-xdist; KG_TEST_WORKERS=1 runs in one process): each has its own build, its
+# own private Virtuoso and its own browser, so no test shares a store with another (with
+# KG_TEST_VIRTUOSO_URL, one external Virtuoso for all, set KG_TEST_WORKERS=1).
+.venv/bin/python -m pytest -n "${KG_TEST_WORKERS:-2}" "$@"
