@@ -432,3 +432,35 @@ def test_kg_site_refuses_a_folder_that_holds_something_else(cli, project, built,
     assert result.exit_code == 2
     assert "is not empty and holds no site that kg wrote" in result.stderr
     assert [p.name for p in out.iterdir()] == ["thesis.tex"]
+
+
+def test_what_the_home_page_reads_once_is_read_for_each_store():
+    """Cached per engine and forgotten with it: a later engine on another store, even one that
+    reuses the address of the first, reads its own count, latest year and choices."""
+    import gc
+
+    import pyoxigraph as ox
+
+    from kg.engines import OxigraphEngine
+    from kg.site.choices import choices
+    from kg.site.home import _extent
+
+    def engine(year: str) -> OxigraphEngine:
+        store = ox.Store()
+        hck = "https://w3id.org/hospital-cyber-kg/ontology#"
+        incident = ox.NamedNode(f"https://example.org/incident/{year}")
+        graph = ox.NamedNode("https://example.org/graph")
+        store.add(ox.Quad(incident, ox.NamedNode(hck + "startDate"),
+                          ox.Literal(f"{year}-05-01", datatype=ox.NamedNode(
+                              "http://www.w3.org/2001/XMLSchema#date")), graph))
+        store.add(ox.Quad(incident, ox.NamedNode(
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(hck + "Incident"),
+            graph))
+        return OxigraphEngine(store)
+
+    for year in ("2019", "2020", "2021", "2023"):
+        e = engine(year)
+        assert _extent(e) == (1, year)
+        assert choices(e)["years"] == [year]
+        del e
+        gc.collect()

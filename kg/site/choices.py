@@ -3,18 +3,19 @@ actors and the regions, read once per store."""
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from kg.site.view import HCK, RDF_TYPE, View
 
-_CACHE: dict[int, dict[str, Any]] = {}
+# Read once per engine, forgotten with it (an id() key could be reused by a later engine).
+_CACHE: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
 
 
-def choices(store: Any) -> dict[str, Any]:
-    key = id(store)
-    if key not in _CACHE:
-        _CACHE[key] = _read(View(store))
-    return _CACHE[key]
+def choices(engine: Any) -> dict[str, Any]:
+    if engine not in _CACHE:
+        _CACHE[engine] = _read(View(engine.store))
+    return _CACHE[engine]
 
 
 def _read(view: View) -> dict[str, Any]:

@@ -6,6 +6,7 @@ equivalent command and the SPARQL that ran."""
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -167,14 +168,15 @@ def timeline(rows: list[dict[str, str]]) -> dict[str, Any] | None:
             "ticks": ticks, "dots": dots, "end": 20 + (last - first + 1) * YEAR_WIDTH}
 
 
-_PREPARED: dict[int, tuple[Any, Any]] = {}
-_EXTENT: dict[int, tuple[int, str]] = {}
+# Read once per engine, forgotten with it (an id() key could be reused by a later engine).
+_PREPARED: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
+_EXTENT: weakref.WeakKeyDictionary[Any, tuple[int, str]] = weakref.WeakKeyDictionary()
 HOME_ALL = 2_000  # incidents the home page lists when it is opened without a search
 
 
 def _extent(engine: Any) -> tuple[int, str]:
     """The number of incidents and the latest year of a start, read once per store."""
-    key = id(engine)
+    key = engine
     if key not in _EXTENT:
         table = engine.select(
             "PREFIX hck: <https://w3id.org/hospital-cyber-kg/ontology#>\n"
@@ -189,7 +191,7 @@ def _extent(engine: Any) -> tuple[int, str]:
 def _prepared(project: Any, engine: Any) -> tuple[Any, Any]:
     """The `attacks` query and a resolver whose gazetteer is read once (a server's build does
     not change under it); `kg.query.prepare` reads both again on every call."""
-    key = id(engine)
+    key = engine
     if key not in _PREPARED:
         from functools import cache
 

@@ -131,7 +131,7 @@ class Site:
     def choices(self) -> dict[str, Any]:
         from kg.site.choices import choices
 
-        return choices(self.engine.store)
+        return choices(self.engine)
 
     def query_context(self) -> dict[str, Any]:
         from kg.catalogue import catalogue
