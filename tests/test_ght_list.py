@@ -211,3 +211,22 @@ def test_a_listed_number_that_is_not_a_finess_number_is_left_out(tmp_path):
     ght, members = script().read_bundle(broken)
     assert [m["finess_ej"] for m in members] == ["770130037"]
     assert (ght["legal_entities"], ght["members_listed"]) == ("2", "no")
+
+
+def test_a_membership_the_curated_table_ends_is_kept_ended_with_a_notice(loaded):
+    # IDF-04: 780110037 and 780140026 merged into the CH de Plaisir (780024113) on 2018-01-01; the
+    # list of 2019-01-29 still names them
+    from rdflib.namespace import TIME
+
+    notices = "\n".join(loaded.notices)
+    for number in ("780110037", "780140026"):
+        assert (
+            f"legal entity {number}: the GHT list of 2019-01-29 puts it in GHT IDF-04, where "
+            "the curated membership ended (2018-01-01); the curated membership is kept"
+        ) in notices
+        membership = URIRef(f"{resource('ght', 'IDF-04')}/membership/{number}")
+        period = loaded.graphs["ght"].value(membership, ORG.memberDuring)
+        assert period is not None
+        assert loaded.graphs["ght"].value(period, TIME.hasEnd) is not None
+    # a current curated membership gives no notice
+    assert "780024113" not in notices

@@ -117,9 +117,17 @@ def _members(ctx: Context, path: Path, listed: set[str]) -> None:
             ctx.problem(path, row.line, f"{number} is listed twice in GHT '{ght}'", _FIX)
             continue
         seen.add((ght, number))
-        elsewhere = {other: line for other, line in curated.get(number, {}).items()}
-        if ght in elsewhere:
-            continue  # the curated membership, with its role and dates, is kept
+        rows = curated.get(number, {})
+        if ght in rows:  # the curated membership, with its role and dates, is kept
+            line, until = rows[ght]
+            if until:
+                ctx.notices.append(
+                    f"data/ght_members.csv:{line}: legal entity {number}: the GHT list of "
+                    f"{LIST_DATE} puts it in GHT {ght}, where the curated membership ended "
+                    f"({until}); the curated membership is kept"
+                )
+            continue
+        elsewhere = {other: line for other, (line, until) in rows.items() if not until}
         if elsewhere:
             other, line = sorted(elsewhere.items())[0]
             ctx.notices.append(
@@ -149,16 +157,17 @@ def _members(ctx: Context, path: Path, listed: set[str]) -> None:
         add_sources(g, membership, sources)
 
 
-def _curated_members(path: Path) -> dict[str, dict[str, int]]:
-    """FINESS number -> {GHT: line} of data/ght_members.csv's current memberships (no `until`)."""
+def _curated_members(path: Path) -> dict[str, dict[str, tuple[int, str]]]:
+    """FINESS number -> {GHT: (line, until)} of data/ght_members.csv: a membership that ended
+    (`until`) still wins over the list in its GHT; only a current one does elsewhere."""
     if not path.is_file():
         return {}
-    out: dict[str, dict[str, int]] = {}
+    out: dict[str, dict[str, tuple[int, str]]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
-            if not (row.get("until") or "").strip():
-                number = (row.get("finess") or "").strip()
-                out.setdefault(number, {})[(row.get("ght") or "").strip()] = line
+            number = (row.get("finess") or "").strip()
+            until = (row.get("until") or "").strip()
+            out.setdefault(number, {})[(row.get("ght") or "").strip()] = (line, until)
     return out
 
 
