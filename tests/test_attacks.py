@@ -507,3 +507,19 @@ def test_kind_and_code_errors(cli, project, built, args, message):
     result = cli(*args, project=project)
     assert result.exit_code == 2
     assert result.stderr.strip() == message
+
+
+def test_ght_exposure_lists_the_members_at_the_time_of_the_attack(cli, project, built):
+    """data/ght_members.csv: IDF-04's 780110037 and 780140026 merged into the CH de Plaisir on
+    2018-01-01, before the attack on André-Mignot (2022-12-03); ARA-02's CH de Modane
+    (730780566) left on 2021-01-01, after the attack on Albertville-Moûtiers (2020-12-21)."""
+
+    def exposed(incident: str) -> set[str]:
+        result = cli("query", "ght-exposure", "--param", f"incident={incident}",
+                     "--format", "json", project=project)
+        assert result.exit_code == 0
+        return {r["finess"] for r in json.loads(result.stdout)}
+
+    mignot = exposed("2022-12-03-ch-andre-mignot")
+    assert "780024113" in mignot and not mignot & {"780110037", "780140026"}
+    assert "730780566" in exposed("2020-12-21-ch-albertville-moutiers")
