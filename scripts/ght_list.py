@@ -45,20 +45,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from kg.identifiers import finess_problem  # noqa: E402
+from kg.loading.ght_list import GHT_COLUMNS, MEMBER_COLUMNS  # noqa: E402  (the loader's tables)
 
 COMMIT = "22e617af4df5fc31ed26ba57ea71a626e668c42d"
 BASE = f"https://github.com/betagouv/transports-sanitaires/blob/{COMMIT}/apps/data-analyzer/ref/ght/"
 EJ_SYSTEM = "urn:fr-gouv-sante-finess:ej"
-GHT_COLUMNS = [
-    "code",
-    "name",
-    "region",
-    "region_listed",
-    "legal_entities",
-    "members_listed",
-    "source",
-]
-MEMBER_COLUMNS = ["ght", "finess_ej", "name", "source"]
 NARRATIVE = re.compile(
     r"^(?P<name>.+?)\s+-\s+Région\s+(?P<region>.+?)\s+-\s+(?P<count>\d+)\s+"
     r"établissements juridiques$"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
@@ -78,15 +80,26 @@ def load_memberships(ctx: Context, ghts: set[str]) -> None:
                 ctx.problem(path, row.line, f"{number} is listed twice in GHT '{ght}'")
             continue
         seen.add((ght, number))
-        membership = URIRef(f"{resource('ght', ght)}/membership/{number}")
-        ctx.origin(membership, path, row.line)
-        g.add((resource("ght", ght), ORG.hasMembership, membership))
-        g.add((membership, RDF.type, ORG.Membership))
-        g.add((membership, ORG.member, member))
-        g.add((membership, ORG.organization, resource("ght", ght)))
-        g.add((membership, ORG.role, concept("membership-role", role)))
+        membership = add_membership(ctx, ght, member, role, path, row.line)
         add_sources(g, membership, ctx.source_refs(row["source"], path, row.line))
         _period(ctx, row.line, membership, row["since"], row["until"])
+
+
+def add_membership(
+    ctx: Context, ght: str, member: URIRef, role: str, path: Path, line: int
+) -> URIRef:
+    """The org:Membership of `member` (a legal entity or an establishment) in GHT `ght`, in
+    the ght graph: one IRI per GHT and FINESS number, whichever table names it."""
+    g = ctx.graph("ght")
+    number = str(member).rsplit("/", 1)[-1]
+    membership = URIRef(f"{resource('ght', ght)}/membership/{number}")
+    ctx.origin(membership, path, line)
+    g.add((resource("ght", ght), ORG.hasMembership, membership))
+    g.add((membership, RDF.type, ORG.Membership))
+    g.add((membership, ORG.member, member))
+    g.add((membership, ORG.organization, resource("ght", ght)))
+    g.add((membership, ORG.role, concept("membership-role", role)))
+    return membership
 
 
 def _member(ctx: Context, number: str) -> URIRef | None:

@@ -19,7 +19,8 @@ from rdflib.namespace import RDF
 
 from kg.identifiers import finess_problem, region_problem
 from kg.loading.context import Context, Row, add_sources, read_table
-from kg.namespaces import HCK, ORG, SCHEMA, concept, is_slug, resource
+from kg.loading.ght import add_membership
+from kg.namespaces import HCK, SCHEMA, is_slug, resource
 
 GHT_COLUMNS = [
     "code",
@@ -147,14 +148,7 @@ def _members(ctx: Context, path: Path, listed: set[str]) -> None:
             # the snapshot's legal entities have no name (its extract gives none); the list does
             register.add((member, SCHEMA.name, Literal(row["name"])))
             add_sources(register, member, sources)
-        membership = URIRef(f"{resource('ght', ght)}/membership/{number}")
-        ctx.origin(membership, path, row.line)
-        g.add((resource("ght", ght), ORG.hasMembership, membership))
-        g.add((membership, RDF.type, ORG.Membership))
-        g.add((membership, ORG.member, member))
-        g.add((membership, ORG.organization, resource("ght", ght)))
-        g.add((membership, ORG.role, concept("membership-role", "member")))
-        add_sources(g, membership, sources)
+        add_sources(g, add_membership(ctx, ght, member, "member", path, row.line), sources)
 
 
 def _curated_members(path: Path) -> dict[str, dict[str, tuple[int, str]]]:
