@@ -1,11 +1,12 @@
 """data/register/ghts.csv and ght_members.csv: the ministry's list of every GHT, with the legal
-entities of the GHTs whose bundle was read in full (scripts/ght_list.py, data/register/README.md).
+entities of the GHTs whose bundle was read (scripts/ght_list.py, data/register/README.md).
 
 Loaded with the register snapshot (`--register hospitals` or `all`; not with `none`). The curated
-tables win: a GHT of data/ghts.csv keeps its name, region and members; the list's name, where it
-differs, becomes a schema:alternateName; a region that differs, or a legal entity that the list
-puts in one GHT and data/ght_members.csv in another, is printed as a notice of the build. The
-list names no support establishment, so its GHTs keep the shapes' warning for it.
+tables win: a GHT of data/ghts.csv keeps its name, region and members (with their dates); the
+list's name, where it differs, becomes a schema:alternateName; a region that differs, a legal
+entity that the list puts in one GHT and data/ght_members.csv currently in another, or one that
+the list puts in a GHT where its curated membership ended, is printed as a notice of the build.
+The list names no support establishment, so its GHTs keep the shapes' warning for it.
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from kg.identifiers import wikidata_problem
 from kg.loading.context import MULTI, Context, Row, add_sources, read_table
 from kg.namespaces import HCK, SCHEMA, WD, is_slug, resource
 
 ACTOR_COLUMNS = ["slug", "name", "aliases", "wikidata", "attack", "source"]
 MALWARE_COLUMNS = ["slug", "name", "aliases", "actor", "wikidata", "attack", "source"]
-_WIKIDATA = re.compile(r"^Q[1-9][0-9]*$")
 _ATTACK = re.compile(r"^[GS][0-9]{4}$")
 
 
@@ -60,7 +60,7 @@ def _threat(
         )
         return None
     wikidata, attack = row["wikidata"], row["attack"]
-    if wikidata and not _WIKIDATA.match(wikidata):
+    if wikidata and wikidata_problem(wikidata):
         ctx.problem(path, row.line, f"'wikidata' is '{wikidata}', not a Q-id", "e.g. Q112089429")
         return None
     if attack and not _ATTACK.match(attack):

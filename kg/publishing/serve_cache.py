@@ -29,7 +29,6 @@ class PageCache:
         self.kept: OrderedDict[Hashable, Reply] = OrderedDict()
         self.size = 0
         self.making: dict[Hashable, asyncio.Future[Reply]] = {}
-        self.hits = self.misses = 0
 
     async def get(self, key: Hashable, make: Callable[[], Awaitable[Reply]]) -> Reply:
         """The kept answer for `key`, the one being made, or a new one from `make()`; each
@@ -37,13 +36,10 @@ class PageCache:
         kept = self.kept.get(key)
         if kept is not None:
             self.kept.move_to_end(key)
-            self.hits += 1
             return _marked(kept, "hit")
         pending = self.making.get(key)
         if pending is not None:
-            self.hits += 1
             return _marked(await asyncio.shield(pending), "hit")
-        self.misses += 1
         future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
         self.making[key] = future
         try:
