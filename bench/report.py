@@ -77,13 +77,15 @@ def target_rows(r: dict) -> list[tuple[str, str, str, str, str, str]]:
                 "met" if ok else "not met",
             )
         )
-    push = r.get("push")
-    if push:
+    for key, label in (("push", "4. push"), ("push_gsp", "4. push, without SQL access")):
+        push = r.get(key)
+        if not push:
+            continue
         ratio_p = push["curl"] / push["kg"]
         out.append(
             (
-                f"4. push ({push['method']})",
-                f"{push['kg']:.1f} s (staging {push.get('staging', 0):.1f} s, "
+                f"{label} ({push['method']})",
+                f"{push['kg']:.1f} s (load {push.get('staging', 0):.1f} s, "
                 f"swap {push.get('swap', 0):.1f} s)",
                 f"{push['curl']:.1f} s (curl GSP)",
                 f"{ratio_p:.2f}x",

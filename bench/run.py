@@ -187,20 +187,33 @@ def virtuoso_steps(results: list[dict], homes: dict[str, Path]) -> None:
             found = require_build(Project(root=REPO, home=homes[r["size"]]))
             _, curl = push_bench.curl_baseline(server, found, r["size"], OUT)
             graph = f"https://w3id.org/hospital-cyber-kg/graph/bench-{r['size']}"
-            started = time.perf_counter()
             credentials = Credentials(server.user, server.password)
-            done = push(found, server.sparql_url, graph, "gsp", credentials=credentials)
-            r["push"] = {
-                "kg": time.perf_counter() - started,
-                "curl": curl,
-                "method": "gsp, staging graph + COPY",
-                "staging": done.load_seconds,
-                "swap": done.swap_seconds,
-            }
+            load_dir = folder / "load"
+            load_dir.mkdir(exist_ok=True)
+            for key, method, words in (
+                ("push", "bulk", "bulk loader + graph group"),
+                ("push_gsp", "gsp", "gsp, staging graph + COPY"),
+            ):
+                started = time.perf_counter()
+                done = push(
+                    found,
+                    server.sparql_url,
+                    f"{graph}-{method}",
+                    method,
+                    credentials=credentials,
+                    load_dir=load_dir,
+                )
+                r[key] = {
+                    "kg": time.perf_counter() - started,
+                    "curl": curl,
+                    "method": words,
+                    "staging": done.load_seconds,
+                    "swap": done.swap_seconds,
+                }
             baseline = f"https://w3id.org/hospital-cyber-kg/graph/baseline-{r['size']}"
             text = anchors.catalogue_text(REPO, "ght-exposure")
             r["virtuoso_ght"] = anchors.virtuoso_query(server.sparql_url, text, baseline)
-            for g in (graph, baseline):
+            for g in (f"{graph}-bulk-blue", f"{graph}-gsp", baseline):
                 server.isql(f"SPARQL CLEAR GRAPH <{g}>;", timeout=3600)
             save(results)
     finally:

@@ -187,7 +187,7 @@ def test_a_url_with_a_password_is_refused_without_repeating_it(cli, project, bui
     [
         ("update", "2001", "--batch 2001 is out of range for --method update (from 1 to 2000)"),
         ("gsp", "0", "--batch 0 is out of range for --method gsp (from 1 to 100000)"),
-        ("ftp", "10", "unknown push method 'ftp' (gsp or update)"),
+        ("ftp", "10", "unknown push method 'ftp' (gsp, update or bulk)"),
     ],
 )
 def test_a_bad_method_or_batch_is_refused(cli, project, built, method, batch, message):

@@ -43,7 +43,11 @@ def push_command(
         str, typer.Option(help="The named graph to replace with the whole build.")
     ] = DEFAULT_GRAPH,
     method: Annotated[
-        str, typer.Option(help="gsp (Graph Store Protocol) or update (SPARQL 1.1 Update).")
+        str,
+        typer.Option(
+            help="gsp (Graph Store Protocol), update (SPARQL 1.1 Update) or bulk (Virtuoso's "
+            "bulk loader and a graph group; needs --load-dir and a dba account)."
+        ),
     ] = "gsp",
     batch: Annotated[
         int | None,
@@ -52,6 +56,13 @@ def push_command(
     gsp_url: Annotated[
         str | None,
         typer.Option(help="The Graph Store Protocol URL, when it cannot be derived."),
+    ] = None,
+    load_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="For --method bulk: a folder on the server's disk that Virtuoso may read "
+            "(DirsAllowed); the build is written there as N-Triples, loaded, then removed."
+        ),
     ] = None,
 ) -> None:
     """Publish the build to a SPARQL store: staged, counted, then swapped in.
@@ -71,6 +82,7 @@ def push_command(
         gsp_url,
         credentials(endpoint),
         progress=say,
+        load_dir=load_dir,
     )
     text, *warnings = report.summary().split("\nwarning: ")
     typer.echo(text)

@@ -22,6 +22,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kg.errors import EndpointError
 from kg.namespaces import GRAPH
@@ -32,11 +33,11 @@ from kg.publishing.targets import Target, server_of, target_for
 from kg.store import Build
 
 DEFAULT_GRAPH = str(GRAPH["all"])
-METHODS = ("gsp", "update")
-DEFAULT_BATCH = {"gsp": 100_000, "update": 1_000}
+METHODS = ("gsp", "update", "bulk")
+DEFAULT_BATCH = {"gsp": 100_000, "update": 1_000, "bulk": 100_000}
 # Virtuoso refuses INSERT DATA of more than ~2,000-4,000 triples (SP030/SP031); large GSP
 # requests can hang it (docs/virtuoso.md).
-MAX_BATCH = {"gsp": 100_000, "update": 2_000}
+MAX_BATCH = {"gsp": 100_000, "update": 2_000, "bulk": 100_000}
 PIECE_TIMEOUT = 300.0  # seconds for one piece
 SWAP_TIMEOUT = 3600.0  # seconds for the copy, the drops and the counts of a large graph
 XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
@@ -104,11 +105,13 @@ def push(
     on_piece: PieceHook | None = None,
     retries: int = 3,
     sleep: Callable[[float], None] = time.sleep,
+    load_dir: Path | None = None,
 ) -> PushReport:
-    """Replace the named graph `graph` of the store behind `endpoint` with the whole build."""
+    """Replace the named graph `graph` of the store behind `endpoint` with the whole build;
+    `method` bulk (Virtuoso's bulk loader reading `load_dir`) is in kg.publishing.bulk."""
     check_graph(graph)
     if method not in METHODS:
-        raise EndpointError(f"unknown push method '{method}'", "gsp or update")
+        raise EndpointError(f"unknown push method '{method}'", "gsp, update or bulk")
     size = DEFAULT_BATCH[method] if batch is None else batch
     if not 1 <= size <= MAX_BATCH[method]:
         raise EndpointError(
@@ -118,6 +121,12 @@ def push(
     check_url(endpoint)
     http = Http(credentials, timeout=PIECE_TIMEOUT, retries=retries, sleep=sleep)
     target = target_for(endpoint, server_of(http, endpoint), gsp_url)
+    if method == "bulk":
+        from kg.publishing.bulk import BulkPusher, check_bulk
+
+        folder = check_bulk(graph, load_dir, target.store)
+        bulk = BulkPusher(target, graph, http, credentials, progress, retries, sleep)
+        return bulk.run_bulk(Payload.of(build), folder, on_piece)
     pusher = Pusher(target, graph, http, credentials, progress, retries, sleep)
     return pusher.run(Payload.of(build), method, size, on_piece)
 
@@ -140,6 +149,7 @@ class Pusher:
         self.staging = staging_graph(graph)
         self.http = http
         self.say = progress or (lambda _message: None)
+        self.sleep = sleep
         self.updater = RemoteEngine(target.update_url, SWAP_TIMEOUT, credentials, retries, sleep)
         self.updater.http.auth = http.auth  # one challenge and nonce count for the server
         self.reader = RemoteEngine(target.query_url, SWAP_TIMEOUT, credentials, retries, sleep)
