@@ -98,10 +98,12 @@ class BulkPusher(Pusher):
             report.load_seconds = time.perf_counter() - started
             report.pieces = 1
             report.previous = self.group_count()
-            self.swap(live, upcoming)
         except BaseException:
             self.discard_slot()
             raise
+        # Not discarded if the swap fails: its one request may have been applied all the same,
+        # and the slot would then be the published build; the next push clears the other one.
+        self.swap(live, upcoming)
         left = None
         if live is not None:
             self.say(f"waiting {GRACE:.0f} s for the queries still reading the previous build")
@@ -138,7 +140,6 @@ class BulkPusher(Pusher):
     def adopt(self) -> None:
         """A first bulk push: <graph> becomes a graph group. Plain triples already in <graph>
         would hide behind the group for some readers and not for others: refused."""
-        self.call(f"sql:RDF_GRAPH_GROUP_CREATE('{self.graph}', 1)")
         ask = f"ASK WHERE {{ GRAPH <{self.graph}> {{ ?s ?p ?o }} }}"  # plain graphs only
         answer = self.updater.select(ask, {})
         if answer.rows and str(answer.rows[0].get("ask")).lower() == "true":
@@ -147,6 +148,7 @@ class BulkPusher(Pusher):
                 "update); --method bulk publishes it as a graph group and will not hide them",
                 f"push to another --graph, or drop it first (DROP GRAPH <{self.graph}>)",
             )
+        self.call(f"sql:RDF_GRAPH_GROUP_CREATE('{self.graph}', 1)")
 
     def clear(self, graph: str) -> None:
         """Delete a slot's triples in autocommit (no reader's default graph holds it), leaving
