@@ -77,13 +77,29 @@ def test_each_catalogue_answer_is_the_same_from_the_store(engine, name, given, f
     bindings = bind(query, given, resolver)
     text = query.text
     ordered = split_order(text)
-    if ordered is not None:  # kg sorts these itself, on the rows path; the rest is the store's
+    if ordered is not None and fmt not in ("csv", "tsv"):  # sorted by kg, on the rows path
         assert store_answer(engine, text, bindings, fmt) is None
         text = ordered[0]
     found = store_answer(engine, text, bindings, fmt)
-    assert found is not None
-    same(found[0], rows_path(engine, text, bindings, fmt), fmt, ordered is None)
-    assert found[1] == (not execute(engine, text, bindings).table.rows)
+    assert found is not None or ordered is not None  # (a number in a sort key: the rows path)
+    if found is not None:  # sorted as kg sorts, byte for byte
+        same(found[0], rows_path(engine, text, bindings, fmt), fmt, ordered is None)
+        assert found[1] == (not execute(engine, text, bindings).table.rows)
+
+
+def test_sorted_answers_are_mostly_written_from_the_store(engine):
+    """The catalogue's sorted answers in CSV take the store's path unless a sort key holds a
+    number: at least the GHT exposure, whose 64,000 rows at 3M triples are why this path is."""
+    gazetteer = REPO / "data" / "gazetteer"
+    resolver = Resolver(gazetteer=lambda: Gazetteer.load(gazetteer), engine=engine)
+    taken = set()
+    for name, given, _ in CASES:
+        query = QUERIES[name]
+        if split_order(query.text) is None:
+            continue
+        if store_answer(engine, query.text, bind(query, given, resolver), "csv") is not None:
+            taken.add(name)
+    assert "ght-exposure" in taken
 
 
 NASTY = """
@@ -130,6 +146,70 @@ def test_values_that_need_quoting_are_written_as_the_rows_path_writes_them(nasty
         assert fmt in ("csv", "tsv")
         return
     same(found[0], expected, fmt)
+
+
+STRINGS = "FILTER(STRSTARTS(STR(?s), 'http://a/') && ?s != <http://a/5>)"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+@pytest.mark.parametrize(
+    "order",
+    ["?v", "DESC(?v)", "STR(?v) ?s", "DESC(?v) ASC(?s)", "?none DESC(?s)", 'COALESCE(STR(?v), "")'],
+)
+def test_sorted_values_that_need_quoting_are_the_rows_path_s(nasty, order, fmt):
+    text = f"SELECT ?s ?v ?none WHERE {{ ?s <http://p/v> ?v {STRINGS} }} ORDER BY {order}"
+    found = store_answer(nasty, text, {}, fmt)
+    assert found is not None
+    assert found[0] == rows_path(nasty, text, {}, fmt)
+
+
+def test_escapes_in_a_sorted_answer_are_read_back():
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(
+        b'<http://c/1> <http://p/v> "a\\u0001\\b\\f\\\\\\"\\u007Fz\\u00e9\\U0001F600"@fr .\n'
+        b'<http://c/2> <http://p/v> "2022-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .\n'
+        b'<http://c/3> <http://p/v> "true"^^<http://www.w3.org/2001/XMLSchema#boolean> .\n'
+        b'<http://c/4> <http://p/v> "x"^^<http://www.w3.org/2001/XMLSchema#string> .\n'
+        b"<http://c/5> <http://p/v> <http://c/1> .\n",
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    engine = OxigraphEngine(store)
+    text = "SELECT ?s ?v WHERE { ?s <http://p/v> ?v } ORDER BY ?v ?s"
+    found = store_answer(engine, text, {}, "csv")
+    assert found is not None
+    assert found[0] == rows_path(engine, text, {}, "csv")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?s ?v WHERE { ?s <http://p/v> ?v } ORDER BY ?v",  # a number, and a blank node
+        "SELECT ?s ?v WHERE { ?s <http://p/v> ?v FILTER(?s = <http://a/5>) } ORDER BY ?v",
+        "SELECT ?s WHERE { ?s <http://p/v> ?v } ORDER BY ?v",  # by what it does not show
+    ],
+)
+def test_sorted_answers_that_only_the_rows_path_sorts(nasty, text):
+    assert store_answer(nasty, text, {}, "csv") is None
+    assert store_answer(nasty, text, {}, "sparql-json") is None
+
+
+def test_the_number_datatypes_are_those_rdflib_makes_numbers():
+    from decimal import Decimal
+
+    from rdflib.term import Literal, XSDToPython
+
+    from kg.answers import NUMBER_TYPES
+
+    numbers = {
+        str(datatype)
+        for datatype in XSDToPython
+        if datatype is not None
+        and isinstance(Literal("0", datatype=datatype).toPython(), int | float | Decimal)
+        and not isinstance(Literal("0", datatype=datatype).toPython(), bool)
+    }
+    assert numbers == NUMBER_TYPES
 
 
 def test_a_blank_node_in_csv_takes_the_rows_path(nasty):
