@@ -77,7 +77,11 @@ def target_rows(r: dict) -> list[tuple[str, str, str, str, str, str]]:
                 "met" if ok else "not met",
             )
         )
-    for key, label in (("push", "4. push"), ("push_gsp", "4. push, without SQL access")):
+    for key, label in (
+        ("push", "4. push"),
+        ("push_again", "4. push"),
+        ("push_gsp", "4. push, without SQL access"),
+    ):
         push = r.get(key)
         if not push:
             continue

@@ -191,7 +191,10 @@ def virtuoso_steps(results: list[dict], homes: dict[str, Path]) -> None:
             load_dir = folder / "load"
             load_dir.mkdir(exist_ok=True)
             for key, method, words in (
-                ("push", "bulk", "bulk loader + graph group"),
+                ("push", "bulk", "bulk loader + graph group, first push"),
+                # the push of every later build: into the other slot, the switch, the grace
+                # period, then the previous build cleared
+                ("push_again", "bulk", "bulk loader + graph group, a later push"),
                 ("push_gsp", "gsp", "gsp, staging graph + COPY"),
             ):
                 started = time.perf_counter()
@@ -213,7 +216,7 @@ def virtuoso_steps(results: list[dict], homes: dict[str, Path]) -> None:
             baseline = f"https://w3id.org/hospital-cyber-kg/graph/baseline-{r['size']}"
             text = anchors.catalogue_text(REPO, "ght-exposure")
             r["virtuoso_ght"] = anchors.virtuoso_query(server.sparql_url, text, baseline)
-            for g in (f"{graph}-bulk-blue", f"{graph}-gsp", baseline):
+            for g in (f"{graph}-bulk-blue", f"{graph}-bulk-green", f"{graph}-gsp", baseline):
                 server.isql(f"SPARQL CLEAR GRAPH <{g}>;", timeout=3600)
             save(results)
     finally:
