@@ -12,7 +12,7 @@ with no Python object made per cell. The rows are the same as those of the rows 
   without it, the store writes SPARQL TSV, and the lines are sorted here on the terms as
   written, in the order of kg.engines.sort_rows (unbound, IRIs, literals by their text). Each
   distinct cell is read once. Oxigraph's own sort of the 64,000 rows of ght-exposure at 3M
-  triples took 12.7 s where the query unsorted takes 2.4 s (measured; bench/out/results.md).
+  triples took 12.7 s where the query unsorted takes 2.4 s (measured on the bench's 3M store).
 - The rows path is kept for what only it does: ASK, graphs, kg's JSON and the table, a blank
   node in CSV or TSV (kg writes its label without `_:`), a sorted answer in SPARQL JSON or XML,
   and a sort key that holds a number (kg.engines compares numbers by value).
