@@ -166,8 +166,9 @@ def anchor_steps(r: dict, home: Path) -> None:
     shutil.rmtree(scratch, ignore_errors=True)
 
 
-def virtuoso_steps(results: list[dict], homes: dict[str, Path]) -> None:
-    """One private Virtuoso for every size: curl's load, then kg push, then the GHT query."""
+def virtuoso_steps(results: list[dict], homes: dict[str, Path], everything: list[dict]) -> None:
+    """One private Virtuoso for every size: curl's load, then kg push, then the GHT query;
+    `everything` (the results of every size) saved after each."""
     import anchors
     import push as push_bench
 
@@ -218,7 +219,7 @@ def virtuoso_steps(results: list[dict], homes: dict[str, Path]) -> None:
             r["virtuoso_ght"] = anchors.virtuoso_query(server.sparql_url, text, baseline)
             for g in (f"{graph}-bulk-blue", f"{graph}-bulk-green", f"{graph}-gsp", baseline):
                 server.isql(f"SPARQL CLEAR GRAPH <{g}>;", timeout=3600)
-            save(results)
+            save(everything)
     finally:
         script("stop", str(folder))
         shutil.rmtree(folder, ignore_errors=True)
@@ -244,17 +245,35 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true", help="rdflib + pySHACL too")
     parser.add_argument("--baseline-limit", type=float, default=1800)
     parser.add_argument("--finess", type=int, default=0, help="with --baseline: a register")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other sizes of the last results.json (each size's note says when)",
+    )
+    parser.add_argument(
+        "--virtuoso-only",
+        action="store_true",
+        help="only the Virtuoso steps, on the builds and results.json of an earlier run",
+    )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     sys.path[:0] = [str(REPO / "bench"), str(REPO)]
+    sizes = args.sizes.split(",")
+    if args.virtuoso_only:
+        resume_virtuoso(sizes)
+        return
     results: list[dict] = []
+    if args.merge and (OUT / "results.json").exists():
+        earlier = json.loads((OUT / "results.json").read_text())["sizes"]
+        results = [r for r in earlier if r["size"] not in sizes]
     homes: dict[str, Path] = {}
     load = os.getloadavg()
-    for size in args.sizes.split(","):
+    for size in sizes:
         print(f"== {size}: preparing", flush=True)
         root, homes[size] = prepare(size, args.seed, args.reuse)
         r: dict = {"size": size, "notes": []}
         results.append(r)
+        results.sort(key=lambda x: list(SIZES).index(x["size"]))
         kg_steps(r, root, homes[size], args.runs)
         anchor_steps(r, homes[size])
         if args.serve_seconds:
@@ -266,9 +285,10 @@ def main() -> None:
 
             baseline.measure_baseline(r, size, root, homes[size], args.baseline_limit)
         load = os.getloadavg()
+        r["notes"].append(f"{size}: kg and its anchors measured {_when(load)}")
         save(results, load)
     if not args.no_virtuoso:
-        virtuoso_steps(results, homes)
+        virtuoso_steps([r for r in results if r["size"] in homes], homes, results)
     save(results, load)
     text = (OUT / "results.md").read_text()
     if args.baseline:
@@ -280,6 +300,27 @@ def main() -> None:
             text += f"\nkg import finess: {json.dumps(imported)}\n"
         (OUT / "results.md").write_text(text)
     print(text)
+
+
+def _when(load: tuple[float, float, float]) -> str:
+    import report
+
+    return report.machine_line(load).split(" (shared")[0]
+
+
+def resume_virtuoso(sizes: list[str]) -> None:
+    """The Virtuoso steps of an earlier run (its results.json and its builds in bench/out),
+    added to its results: for a run stopped before them."""
+    found = json.loads((OUT / "results.json").read_text())["sizes"]
+    results = [r for r in found if r["size"] in sizes]
+    missing = set(sizes) - {r["size"] for r in results}
+    if missing:
+        raise SystemExit(f"no results for {', '.join(sorted(missing))} in bench/out/results.json")
+    virtuoso_steps(results, {r["size"]: OUT / r["size"] / "home" for r in results}, found)
+    for r in results:
+        r["notes"].append(f"{r['size']}: push and Virtuoso measured {_when(os.getloadavg())}")
+    save(found)
+    print((OUT / "results.md").read_text())
 
 
 ATTACKS_CLI = ["attacks", "--near", "Paris", "--radius", "50", "--year", "2022", "-f", "csv"]
