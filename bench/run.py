@@ -15,6 +15,8 @@ its own namespace, added as an import of a copy of the project):
     python bench/run.py                          # 300k and 3m, Virtuoso and serving
     python bench/run.py --sizes 300k --serve-seconds 10 --no-virtuoso   # a quick look
     python bench/run.py --sizes 300k,3m,10m --reuse  # keep the synthetic builds between runs
+    python bench/run.py --sizes 10m --merge      # one size more, beside the last run's others
+    python bench/run.py --sizes 3m --only serving,virtuoso   # those steps again, on its builds
 
 Each kg step runs in its own process (bench/step.py) so its time and peak memory are its own.
 Results go to bench/out/results.json and bench/out/results.md (bench/report.py), after each
@@ -251,16 +253,16 @@ def main() -> None:
         help="keep the other sizes of the last results.json (each size's note says when)",
     )
     parser.add_argument(
-        "--virtuoso-only",
-        action="store_true",
-        help="only the Virtuoso steps, on the builds and results.json of an earlier run",
+        "--only",
+        default="",
+        help="serving,virtuoso: only these steps, on the builds and results.json of an earlier run",
     )
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     sys.path[:0] = [str(REPO / "bench"), str(REPO)]
     sizes = args.sizes.split(",")
-    if args.virtuoso_only:
-        resume_virtuoso(sizes)
+    if args.only:
+        resume(sizes, args.only.split(","), args.clients, args.serve_seconds)
         return
     results: list[dict] = []
     if args.merge and (OUT / "results.json").exists():
@@ -308,18 +310,31 @@ def _when(load: tuple[float, float, float]) -> str:
     return report.machine_line(load).split(" (shared")[0]
 
 
-def resume_virtuoso(sizes: list[str]) -> None:
-    """The Virtuoso steps of an earlier run (its results.json and its builds in bench/out),
-    added to its results: for a run stopped before them."""
+def resume(sizes: list[str], steps: list[str], clients: int, seconds: float) -> None:
+    """Serving and/or the Virtuoso steps again, on the builds of an earlier run (bench/out) and
+    into its results.json: for a run stopped before them, or a step measured again after a
+    change (the query catalogue is read as it is now)."""
+    unknown = set(steps) - {"serving", "virtuoso"}
+    if unknown:
+        raise SystemExit(f"--only takes serving and virtuoso, not {', '.join(sorted(unknown))}")
     found = json.loads((OUT / "results.json").read_text())["sizes"]
     results = [r for r in found if r["size"] in sizes]
     missing = set(sizes) - {r["size"] for r in results}
     if missing:
         raise SystemExit(f"no results for {', '.join(sorted(missing))} in bench/out/results.json")
-    virtuoso_steps(results, {r["size"]: OUT / r["size"] / "home" for r in results}, found)
-    for r in results:
-        r["notes"].append(f"{r['size']}: push and Virtuoso measured {_when(os.getloadavg())}")
-    save(found)
+    if "serving" in steps:
+        import serving
+
+        for r in results:
+            base = OUT / r["size"]
+            r["serve"] = serving.compare(base / "project", base / "home", clients, seconds)
+            r["notes"].append(f"{r['size']}: serving measured {_when(os.getloadavg())}")
+            save(found)
+    if "virtuoso" in steps:
+        virtuoso_steps(results, {r["size"]: OUT / r["size"] / "home" for r in results}, found)
+        for r in results:
+            r["notes"].append(f"{r['size']}: push and Virtuoso measured {_when(os.getloadavg())}")
+        save(found)
     print((OUT / "results.md").read_text())
 
 

@@ -67,3 +67,18 @@ def test_loading_in_pieces_gives_the_store_of_a_whole_load(tmp_path, monkeypatch
     if with_blank_node:
         query = "SELECT ?x WHERE { GRAPH ?g { ?x <http://p/v> <http://s/y> . <http://s/x> ?p ?x } }"
         assert len(list(pieced.query(query))) == 1  # one node, not two
+
+
+def test_the_counted_triples_are_those_of_the_graph_queries_read(tmp_path):
+    """The build counts the triples without a second scan; its figure is still the count of
+    the union default graph that kg's queries read (a triple in two graphs, and one in the
+    default graph, included)."""
+    lines = quads(20) + quads(5, "http://g/2") + ['<http://s/d> <http://p/v> "default" .']
+    folder = tmp_path / "build"
+    folder.mkdir()
+    counted = build_files.load_oxigraph(folder, [write(tmp_path / "in.nq", lines)])
+    store = ox.Store.read_only(str(folder / "oxigraph"))
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    union = next(iter(store.query(query, use_default_graph_as_union=True)))["n"].value
+    assert counted["triples"] == int(union) == 26
+    assert counted["graphs"] == {"http://g/1": 20, "http://g/2": 5}
