@@ -6,10 +6,12 @@ p50/p99 latency, errors (any answer but 200, or a row count that differs between
 and the memory of the server (with its workers) each second: its growth is counted from a
 quarter of the run (once every worker has met the larger answers) to the end.
 
-kg serve gets --per-client and --max-rows large enough for the run (its defaults, 2 queries per
-client address and 10,000 rows, are limits for the open web: on loopback all clients share one
-address, and a cut answer would be less work than Oxigraph's whole one), and both servers the
-same time limit per query (TIMEOUT).
+kg serve gets --per-client, --max-rows and --memory large enough for the run (its defaults, 2
+queries per client address, 10,000 rows and 2 GiB of address space per query, are limits for the
+open web: on loopback all clients share one address, a cut answer would be less work than
+Oxigraph's whole one, and Oxigraph's server caps no query's memory; at 300k synthetic triples
+unattacked-nearby's 175,000 rows went past the 2 GiB), and both servers the same time limit per
+query (TIMEOUT).
 
     python bench/serving.py ROOT HOME [--clients 8] [--seconds 60]
 """
@@ -187,7 +189,7 @@ def compare(root: Path, home: Path, clients: int = 8, seconds: float = 60) -> di
     port = free_port()
     command = [sys.executable, "-m", "kg", "--root", str(root)]
     command += ["--home", str(home), "serve", "--port", str(port)]
-    command += ["--per-client", str(clients * 2), "--max-rows", "10000000"]
+    command += ["--per-client", str(clients * 2), "--max-rows", "10000000", "--memory", "8192"]
     command += ["--timeout", str(TIMEOUT)]
     out["kg"] = run_server(command, f"http://127.0.0.1:{port}/sparql", texts, clients, seconds)
     if "oxigraph" in out and out["oxigraph"]["rows"] != out["kg"]["rows"]:
