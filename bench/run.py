@@ -317,6 +317,8 @@ def resume(sizes: list[str], steps: list[str], clients: int, seconds: float) -> 
     unknown = set(steps) - {"serving", "virtuoso"}
     if unknown:
         raise SystemExit(f"--only takes serving and virtuoso, not {', '.join(sorted(unknown))}")
+    if not (OUT / "results.json").exists():
+        raise SystemExit("--only needs an earlier run's bench/out/results.json: run bench/run.py")
     found = json.loads((OUT / "results.json").read_text())["sizes"]
     results = [r for r in found if r["size"] in sizes]
     missing = set(sizes) - {r["size"] for r in results}
